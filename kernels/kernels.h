@@ -1,0 +1,128 @@
+/*
+ * Microkernel contract. Kernels are pure functions on raw pointers and the precomputed window geometry of a
+ * plan: they know nothing of descriptors, threads or errors, and never validate (the plan already did).
+ *
+ * Every shape is normalised to three spatial axes (D, H, W); an absent axis has size 1, one tap, dilation 1.
+ * Window tables replace padding and ceil_mode: for output position o on axis a, the window's taps that fall
+ * inside the input are positions first[a][o] + j * dilation[a] for j in [0, taps[a][o]). Taps outside the
+ * input never appear, so padding costs nothing in the inner loops. The scan order of a window is row-major
+ * (D, then H, then W), which fixes tie-breaking (first wins) and the accumulation order of sums.
+ */
+#ifndef SIMDPOOL_KERNELS_H
+#define SIMDPOOL_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum { SP_AXES = 3 };
+
+/* Slots of a kernel table, in simdpool_algorithm's order. */
+enum sp_algorithm_slot {
+    SP_SLOT_MAX = 0,
+    SP_SLOT_AVG = 1,
+    SP_SLOT_MIN = 2,
+    SP_SLOT_LP = 3,
+    SP_SLOT_SOFT = 4,
+    SP_SLOT_COUNT = 5
+};
+
+typedef struct sp_pool_geometry {
+    int64_t in[SP_AXES];        /* input extent per axis (D, H, W) */
+    int64_t out[SP_AXES];       /* output extent per axis */
+    int64_t dilation[SP_AXES];  /* distance between taps, in input elements of that axis */
+    const int64_t *first[SP_AXES]; /* per output position: first tap inside the input */
+    const int32_t *taps[SP_AXES];  /* per output position: number of taps inside the input (>= 0) */
+    const float *divisor;       /* AVG: per output spatial position (out plane, row-major); else NULL */
+    int64_t channels;           /* C: the pixel stride in NHWC */
+    float p;                    /* LP: order of the norm */
+    float inv_p;                /* LP: 1 / p */
+    int clamp_output;           /* forward: clamp outputs to [clamp_min, clamp_max], NaN preserved */
+    float clamp_min;
+    float clamp_max;
+} sp_pool_geometry;
+
+static inline int64_t sp_in_plane(const sp_pool_geometry *g) { return g->in[0] * g->in[1] * g->in[2]; }
+static inline int64_t sp_out_plane(const sp_pool_geometry *g) { return g->out[0] * g->out[1] * g->out[2]; }
+
+/* NaN-preserving clamp: comparisons with NaN are false, so NaN passes through. */
+static inline float sp_clamp(float v, float lo, float hi) { return v < lo ? lo : (v > hi ? hi : v); }
+
+/*
+ * NCHW forward over `planes` consecutive (n, c) planes; x, y (and idx, which may be NULL) point at the first
+ * plane. idx is only ever non-NULL for MAX and MIN.
+ */
+typedef void (*sp_fwd_nchw_fn)(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx, size_t planes);
+
+/*
+ * NHWC forward of output rows [row_begin, row_end) of one image, all channels; a row is one (od, oh) pair,
+ * numbered od * out[1] + oh. x, y and idx (may be NULL) point at the image's first element.
+ */
+typedef void (*sp_fwd_nhwc_fn)(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx,
+                               int64_t row_begin, int64_t row_end);
+
+/*
+ * NCHW backward over `planes` consecutive planes: overwrites dx with the gradient. idx is non-NULL for MAX and
+ * MIN; x and y are non-NULL for LP and SOFT. Overlapping windows accumulate in output scan order.
+ */
+typedef void (*sp_bwd_nchw_fn)(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
+                               const float *y, float *dx, size_t planes);
+
+/*
+ * NHWC backward of channels [c_begin, c_end) of one image: overwrites those channels of dx. Pointers are at
+ * the image's first element. Overlapping windows accumulate in output scan order.
+ */
+typedef void (*sp_bwd_nhwc_fn)(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
+                               const float *y, float *dx, int64_t c_begin, int64_t c_end);
+
+/* One table per ISA; a NULL entry falls back to the next lower ISA's entry (dispatch resolves it). */
+typedef struct sp_kernel_table {
+    const char *isa_name;
+    sp_fwd_nchw_fn fwd_nchw[SP_SLOT_COUNT];
+    sp_fwd_nhwc_fn fwd_nhwc[SP_SLOT_COUNT];
+    sp_bwd_nchw_fn bwd_nchw[SP_SLOT_COUNT];
+    sp_bwd_nhwc_fn bwd_nhwc[SP_SLOT_COUNT];
+} sp_kernel_table;
+
+/* Kernel families: the single list that names every slot, for prototypes, tables and kernel names. */
+#define SP_FOREACH_FAMILY(X) \
+    X(maxpool, SP_SLOT_MAX)  \
+    X(avgpool, SP_SLOT_AVG)  \
+    X(minpool, SP_SLOT_MIN)  \
+    X(lppool, SP_SLOT_LP)    \
+    X(softpool, SP_SLOT_SOFT)
+
+#define SP_DECLARE_FAMILY(isa, family)                                                                      \
+    void sp_##isa##_##family##_fwd_nchw_f32(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx, \
+                                            size_t planes);                                                 \
+    void sp_##isa##_##family##_fwd_nhwc_f32(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx, \
+                                            int64_t row_begin, int64_t row_end);                            \
+    void sp_##isa##_##family##_bwd_nchw_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx,   \
+                                            const float *x, const float *y, float *dx, size_t planes);       \
+    void sp_##isa##_##family##_bwd_nhwc_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx,   \
+                                            const float *x, const float *y, float *dx, int64_t c_begin,      \
+                                            int64_t c_end);
+
+#define SP_DECLARE_SCALAR_FAMILY(family, slot) SP_DECLARE_FAMILY(scalar, family)
+SP_FOREACH_FAMILY(SP_DECLARE_SCALAR_FAMILY)
+#undef SP_DECLARE_SCALAR_FAMILY
+
+/* SIMD kernels that exist so far (each ISA's table.c lists them; absent slots fall back). */
+void sp_avx2_maxpool_fwd_nhwc_f32(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx,
+                                  int64_t row_begin, int64_t row_end);
+void sp_avx2_minpool_fwd_nhwc_f32(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx,
+                                  int64_t row_begin, int64_t row_end);
+
+extern const sp_kernel_table sp_scalar_kernels;
+extern const sp_kernel_table sp_avx2_kernels;
+extern const sp_kernel_table sp_avx512_kernels;
+extern const sp_kernel_table sp_neon_kernels;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SIMDPOOL_KERNELS_H */

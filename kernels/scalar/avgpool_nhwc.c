@@ -1,0 +1,57 @@
+/*
+ * Scalar average pooling, NHWC. Same arithmetic as NCHW, per channel: the sum accumulates in the output pixel in
+ * scan order and is then divided by the plan's divisor, so both layouts give identical bits.
+ */
+#include "pool_common.h"
+
+void sp_scalar_avgpool_fwd_nhwc_f32(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx,
+                                    int64_t row_begin, int64_t row_end)
+{
+    (void)idx;
+    const int64_t C = g->channels, out_w = g->out[2];
+    for (int64_t r = row_begin; r < row_end; ++r) {
+        const sp_row row = sp_row_at(g, r);
+        float *const y_row = y + r * out_w * C;
+        const float *div_r = g->divisor + r * out_w;
+        for (int64_t ow = 0; ow < out_w; ++ow) {
+            const sp_window win = sp_window_at(&row, ow);
+            float *restrict yo = y_row + ow * C;
+            for (int64_t c = 0; c < C; ++c) yo[c] = 0.0f;
+            SP_FOR_EACH_TAP(win, off) {
+                const float *restrict xt = x + off * C;
+                for (int64_t c = 0; c < C; ++c) yo[c] += xt[c];
+            }
+            const float d = div_r[ow];
+            for (int64_t c = 0; c < C; ++c) yo[c] = yo[c] / d;
+        }
+        sp_clamp_span(g, y_row, out_w * C);
+    }
+}
+
+void sp_scalar_avgpool_bwd_nhwc_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
+                                    const float *y, float *dx, int64_t c_begin, int64_t c_end)
+{
+    (void)idx;
+    (void)x;
+    (void)y;
+    const int64_t C = g->channels, rows = g->out[0] * g->out[1], out_w = g->out[2];
+    sp_zero_channels_nhwc(dx, sp_in_plane(g), C, c_begin, c_end);
+    for (int64_t r = 0; r < rows; ++r) {
+        const sp_row row = sp_row_at(g, r);
+        for (int64_t ow = 0; ow < out_w; ++ow) {
+            const sp_window win = sp_window_at(&row, ow);
+            const int64_t o = r * out_w + ow;
+            const float d = g->divisor[o];
+            for (int64_t c0 = c_begin; c0 < c_end; c0 += SP_CHANNEL_BLOCK) {
+                const int64_t nb = c_end - c0 < SP_CHANNEL_BLOCK ? c_end - c0 : SP_CHANNEL_BLOCK;
+                const float *restrict dyo = dy + o * C + c0;
+                float share[SP_CHANNEL_BLOCK];
+                for (int64_t k = 0; k < nb; ++k) share[k] = dyo[k] / d;
+                SP_FOR_EACH_TAP(win, off) {
+                    float *restrict dxt = dx + off * C + c0;
+                    for (int64_t k = 0; k < nb; ++k) dxt[k] += share[k];
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+/*
+ * Scalar LP pooling (ONNX LpPool), NHWC. Same arithmetic as NCHW, per channel: the sum of terms accumulates in
+ * the output pixel in scan order, so both layouts give identical bits.
+ */
+#include "pool_common.h"
+
+static SP_ALWAYS_INLINE void lp_fwd_nhwc(const sp_pool_geometry *g, const float *x, float *y, int64_t row_begin,
+                                         int64_t row_end, enum sp_lp_mode mode)
+{
+    const int64_t C = g->channels, out_w = g->out[2];
+    const float p = g->p, inv_p = g->inv_p;
+    for (int64_t r = row_begin; r < row_end; ++r) {
+        const sp_row row = sp_row_at(g, r);
+        float *const y_row = y + r * out_w * C;
+        for (int64_t ow = 0; ow < out_w; ++ow) {
+            const sp_window win = sp_window_at(&row, ow);
+            float *restrict yo = y_row + ow * C;
+            for (int64_t c = 0; c < C; ++c) yo[c] = 0.0f;
+            SP_FOR_EACH_TAP(win, off) {
+                const float *restrict xt = x + off * C;
+                for (int64_t c = 0; c < C; ++c) yo[c] += sp_lp_term(xt[c], p, mode);
+            }
+            for (int64_t c = 0; c < C; ++c) yo[c] = sp_lp_finish(yo[c], inv_p, mode);
+        }
+        sp_clamp_span(g, y_row, out_w * C);
+    }
+}
+
+/* dx_i += dy * sign(x_i) * |x_i|^(p-1) / y^(p-1); nothing where y == 0. */
+static SP_ALWAYS_INLINE void lp_bwd_nhwc(const sp_pool_geometry *g, const float *dy, const float *x, const float *y,
+                                         float *dx, int64_t c_begin, int64_t c_end, enum sp_lp_mode mode)
+{
+    const int64_t C = g->channels, rows = g->out[0] * g->out[1], out_w = g->out[2];
+    const float p = g->p;
+    sp_zero_channels_nhwc(dx, sp_in_plane(g), C, c_begin, c_end);
+    for (int64_t r = 0; r < rows; ++r) {
+        const sp_row row = sp_row_at(g, r);
+        for (int64_t ow = 0; ow < out_w; ++ow) {
+            const sp_window win = sp_window_at(&row, ow);
+            const int64_t o = r * out_w + ow;
+            for (int64_t c0 = c_begin; c0 < c_end; c0 += SP_CHANNEL_BLOCK) {
+                const int64_t nb = c_end - c0 < SP_CHANNEL_BLOCK ? c_end - c0 : SP_CHANNEL_BLOCK;
+                const float *restrict dyo = dy + o * C + c0;
+                const float *restrict yo = y + o * C + c0;
+                float factor[SP_CHANNEL_BLOCK];
+                for (int64_t k = 0; k < nb; ++k) factor[k] = sp_lp_grad_factor(dyo[k], yo[k], p, mode);
+                SP_FOR_EACH_TAP(win, off) {
+                    const float *restrict xt = x + off * C + c0;
+                    float *restrict dxt = dx + off * C + c0;
+                    /* Adding 0 where y == 0 equals adding nothing: dx starts at +0 and never becomes -0. */
+                    for (int64_t k = 0; k < nb; ++k)
+                        dxt[k] += yo[k] == 0.0f ? 0.0f : factor[k] * sp_lp_grad_term(xt[k], p, mode);
+                }
+            }
+        }
+    }
+}
+
+void sp_scalar_lppool_fwd_nhwc_f32(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx,
+                                   int64_t row_begin, int64_t row_end)
+{
+    (void)idx;
+    switch (sp_lp_mode_of(g->p)) {
+    case SP_LP_1: lp_fwd_nhwc(g, x, y, row_begin, row_end, SP_LP_1); break;
+    case SP_LP_2: lp_fwd_nhwc(g, x, y, row_begin, row_end, SP_LP_2); break;
+    default: lp_fwd_nhwc(g, x, y, row_begin, row_end, SP_LP_GENERAL); break;
+    }
+}
+
+void sp_scalar_lppool_bwd_nhwc_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
+                                   const float *y, float *dx, int64_t c_begin, int64_t c_end)
+{
+    (void)idx;
+    switch (sp_lp_mode_of(g->p)) {
+    case SP_LP_1: lp_bwd_nhwc(g, dy, x, y, dx, c_begin, c_end, SP_LP_1); break;
+    case SP_LP_2: lp_bwd_nhwc(g, dy, x, y, dx, c_begin, c_end, SP_LP_2); break;
+    default: lp_bwd_nhwc(g, dy, x, y, dx, c_begin, c_end, SP_LP_GENERAL); break;
+    }
+}

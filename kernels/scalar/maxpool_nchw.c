@@ -1,0 +1,91 @@
+/*
+ * Scalar max and min pooling, NCHW. Min is max's mirror: one body, specialised by the is_min flag.
+ */
+#include "pool_common.h"
+
+/* One output row: values only, or values and the winning tap's in-plane position. */
+static SP_ALWAYS_INLINE void extremum_row_nchw(const sp_row *row, const float *restrict x, float *restrict y,
+                                               int64_t *restrict idx, int64_t out_w, int is_min, int with_idx)
+{
+    for (int64_t ow = 0; ow < out_w; ++ow) {
+        const sp_window win = sp_window_at(row, ow);
+        float best = x[win.first]; /* never empty: the plan rejects MAX/MIN windows without taps */
+        int64_t best_at = win.first;
+        SP_FOR_EACH_TAP(win, off) {
+            const float v = x[off];
+            if (with_idx) {
+                if (sp_wins(v, best, is_min)) {
+                    best = v;
+                    best_at = off;
+                }
+            } else {
+                best = sp_wins(v, best, is_min) ? v : best;
+            }
+        }
+        y[ow] = best;
+        if (with_idx) idx[ow] = best_at;
+    }
+}
+
+static SP_ALWAYS_INLINE void extremum_fwd_nchw(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx,
+                                               size_t planes, int is_min, int with_idx)
+{
+    const int64_t in_plane = sp_in_plane(g), rows = g->out[0] * g->out[1], out_w = g->out[2];
+    const int64_t out_plane = rows * out_w;
+    for (size_t p = 0; p < planes; ++p) {
+        for (int64_t r = 0; r < rows; ++r) {
+            const sp_row row = sp_row_at(g, r);
+            extremum_row_nchw(&row, x, y + r * out_w, with_idx ? idx + r * out_w : NULL, out_w, is_min, with_idx);
+            sp_clamp_span(g, y + r * out_w, out_w);
+        }
+        x += in_plane;
+        y += out_plane;
+        if (with_idx) idx += out_plane;
+    }
+}
+
+/* Max and min alike: each output's gradient goes to its recorded tap, in output order. */
+static void extremum_bwd_nchw(const sp_pool_geometry *g, const float *restrict dy, const int64_t *restrict idx,
+                              float *restrict dx, size_t planes)
+{
+    const int64_t in_plane = sp_in_plane(g), out_plane = sp_out_plane(g);
+    for (size_t p = 0; p < planes; ++p) {
+        memset(dx, 0, (size_t)in_plane * sizeof(float));
+        for (int64_t o = 0; o < out_plane; ++o) dx[idx[o]] += dy[o];
+        dy += out_plane;
+        idx += out_plane;
+        dx += in_plane;
+    }
+}
+
+void sp_scalar_maxpool_fwd_nchw_f32(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx, size_t planes)
+{
+    if (idx)
+        extremum_fwd_nchw(g, x, y, idx, planes, 0, 1);
+    else
+        extremum_fwd_nchw(g, x, y, NULL, planes, 0, 0);
+}
+
+void sp_scalar_minpool_fwd_nchw_f32(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx, size_t planes)
+{
+    if (idx)
+        extremum_fwd_nchw(g, x, y, idx, planes, 1, 1);
+    else
+        extremum_fwd_nchw(g, x, y, NULL, planes, 1, 0);
+}
+
+void sp_scalar_maxpool_bwd_nchw_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
+                                    const float *y, float *dx, size_t planes)
+{
+    (void)x;
+    (void)y;
+    extremum_bwd_nchw(g, dy, idx, dx, planes);
+}
+
+void sp_scalar_minpool_bwd_nchw_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
+                                    const float *y, float *dx, size_t planes)
+{
+    (void)x;
+    (void)y;
+    extremum_bwd_nchw(g, dy, idx, dx, planes);
+}

@@ -1,0 +1,91 @@
+/*
+ * Scalar max and min pooling, NHWC. Min is max's mirror: one body, specialised by the is_min flag.
+ * The innermost loops run over the channels of one pixel, contiguous, so the compiler can vectorise them; the
+ * running best lives in the output pixel itself (and the running position in the index pixel).
+ */
+#include "pool_common.h"
+
+static SP_ALWAYS_INLINE void extremum_fwd_nhwc(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx,
+                                               int64_t row_begin, int64_t row_end, int is_min, int with_idx)
+{
+    const int64_t C = g->channels, out_w = g->out[2];
+    for (int64_t r = row_begin; r < row_end; ++r) {
+        const sp_row row = sp_row_at(g, r);
+        float *const y_row = y + r * out_w * C;
+        for (int64_t ow = 0; ow < out_w; ++ow) {
+            const sp_window win = sp_window_at(&row, ow);
+            float *restrict yo = y_row + ow * C;
+            int64_t *restrict io = with_idx ? idx + (r * out_w + ow) * C : NULL;
+            /* The first tap (never absent for MAX/MIN) seeds the best, so -inf and -FLT_MAX inputs behave. */
+            const float *restrict x0 = x + win.first * C;
+            for (int64_t c = 0; c < C; ++c) yo[c] = x0[c];
+            if (with_idx)
+                for (int64_t c = 0; c < C; ++c) io[c] = win.first;
+            SP_FOR_EACH_TAP(win, off) {
+                if (off == win.first) continue;
+                const float *restrict xt = x + off * C;
+                if (with_idx) {
+                    for (int64_t c = 0; c < C; ++c) {
+                        const float v = xt[c], b = yo[c];
+                        const int w = sp_wins(v, b, is_min);
+                        yo[c] = w ? v : b;
+                        io[c] = w ? off : io[c];
+                    }
+                } else {
+                    for (int64_t c = 0; c < C; ++c) {
+                        const float v = xt[c], b = yo[c];
+                        yo[c] = sp_wins(v, b, is_min) ? v : b;
+                    }
+                }
+            }
+        }
+        sp_clamp_span(g, y_row, out_w * C);
+    }
+}
+
+/* Max and min alike: each output's gradient goes to its recorded pixel, channel by channel, in output order. */
+static void extremum_bwd_nhwc(const sp_pool_geometry *g, const float *restrict dy, const int64_t *restrict idx,
+                              float *restrict dx, int64_t c_begin, int64_t c_end)
+{
+    const int64_t C = g->channels, out_pixels = sp_out_plane(g);
+    sp_zero_channels_nhwc(dx, sp_in_plane(g), C, c_begin, c_end);
+    for (int64_t o = 0; o < out_pixels; ++o) {
+        const float *dyo = dy + o * C;
+        const int64_t *io = idx + o * C;
+        for (int64_t c = c_begin; c < c_end; ++c) dx[io[c] * C + c] += dyo[c];
+    }
+}
+
+void sp_scalar_maxpool_fwd_nhwc_f32(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx,
+                                    int64_t row_begin, int64_t row_end)
+{
+    if (idx)
+        extremum_fwd_nhwc(g, x, y, idx, row_begin, row_end, 0, 1);
+    else
+        extremum_fwd_nhwc(g, x, y, NULL, row_begin, row_end, 0, 0);
+}
+
+void sp_scalar_minpool_fwd_nhwc_f32(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx,
+                                    int64_t row_begin, int64_t row_end)
+{
+    if (idx)
+        extremum_fwd_nhwc(g, x, y, idx, row_begin, row_end, 1, 1);
+    else
+        extremum_fwd_nhwc(g, x, y, NULL, row_begin, row_end, 1, 0);
+}
+
+void sp_scalar_maxpool_bwd_nhwc_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
+                                    const float *y, float *dx, int64_t c_begin, int64_t c_end)
+{
+    (void)x;
+    (void)y;
+    extremum_bwd_nhwc(g, dy, idx, dx, c_begin, c_end);
+}
+
+void sp_scalar_minpool_bwd_nhwc_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
+                                    const float *y, float *dx, int64_t c_begin, int64_t c_end)
+{
+    (void)x;
+    (void)y;
+    extremum_bwd_nhwc(g, dy, idx, dx, c_begin, c_end);
+}

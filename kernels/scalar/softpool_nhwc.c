@@ -1,0 +1,113 @@
+/*
+ * Scalar SoftPool, NHWC. Same arithmetic as NCHW, per channel, so both layouts give identical bits. The per-
+ * channel max and weight sum need temporaries, so channels go in blocks of SP_CHANNEL_BLOCK (stack arrays);
+ * the numerator accumulates in the output pixel.
+ */
+#include "pool_common.h"
+
+/* Backward keeps the first taps' weights of a channel block here, so e^x is evaluated once per tap and
+ * channel for windows up to this many taps. */
+enum { SOFT_WEIGHT_TAPS = 16 };
+
+/* Per-channel max of a channel block over a non-empty window, under the max rule (NaN propagates). */
+static inline void soft_block_max(const sp_window *win, const float *restrict x, int64_t C, int64_t nb,
+                                  float *restrict m)
+{
+    const float *restrict x0 = x + win->first * C;
+    for (int64_t k = 0; k < nb; ++k) m[k] = x0[k];
+    SP_FOR_EACH_TAP(*win, off) {
+        if (off == win->first) continue;
+        const float *restrict xt = x + off * C;
+        for (int64_t k = 0; k < nb; ++k) m[k] = sp_wins(xt[k], m[k], 0) ? xt[k] : m[k];
+    }
+}
+
+void sp_scalar_softpool_fwd_nhwc_f32(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx,
+                                     int64_t row_begin, int64_t row_end)
+{
+    (void)idx;
+    const int64_t C = g->channels, out_w = g->out[2];
+    for (int64_t r = row_begin; r < row_end; ++r) {
+        const sp_row row = sp_row_at(g, r);
+        float *const y_row = y + r * out_w * C;
+        for (int64_t ow = 0; ow < out_w; ++ow) {
+            const sp_window win = sp_window_at(&row, ow);
+            float *const yo = y_row + ow * C;
+            if (sp_window_taps(&win) == 0) {
+                for (int64_t c = 0; c < C; ++c) yo[c] = 0.0f;
+                continue;
+            }
+            for (int64_t c0 = 0; c0 < C; c0 += SP_CHANNEL_BLOCK) {
+                const int64_t nb = C - c0 < SP_CHANNEL_BLOCK ? C - c0 : SP_CHANNEL_BLOCK;
+                float m[SP_CHANNEL_BLOCK], s[SP_CHANNEL_BLOCK];
+                float *restrict t = yo + c0;
+                soft_block_max(&win, x + c0, C, nb, m);
+                for (int64_t k = 0; k < nb; ++k) s[k] = t[k] = 0.0f;
+                SP_FOR_EACH_TAP(win, off) {
+                    const float *restrict xt = x + off * C + c0;
+                    for (int64_t k = 0; k < nb; ++k) {
+                        const float v = xt[k], w = expf(v - m[k]);
+                        s[k] += w;
+                        t[k] += w * v;
+                    }
+                }
+                for (int64_t k = 0; k < nb; ++k) t[k] = t[k] / s[k];
+            }
+        }
+        sp_clamp_span(g, y_row, out_w * C);
+    }
+}
+
+/* dx_i += dy * (w_i / S) * (1 + x_i - y), with m, w_i and S recomputed from x as in the forward. */
+void sp_scalar_softpool_bwd_nhwc_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
+                                     const float *y, float *dx, int64_t c_begin, int64_t c_end)
+{
+    (void)idx;
+    const int64_t C = g->channels, rows = g->out[0] * g->out[1], out_w = g->out[2];
+    float weight[SOFT_WEIGHT_TAPS][SP_CHANNEL_BLOCK];
+    sp_zero_channels_nhwc(dx, sp_in_plane(g), C, c_begin, c_end);
+    for (int64_t r = 0; r < rows; ++r) {
+        const sp_row row = sp_row_at(g, r);
+        for (int64_t ow = 0; ow < out_w; ++ow) {
+            const sp_window win = sp_window_at(&row, ow);
+            if (sp_window_taps(&win) == 0) continue;
+            const int64_t o = r * out_w + ow;
+            for (int64_t c0 = c_begin; c0 < c_end; c0 += SP_CHANNEL_BLOCK) {
+                const int64_t nb = c_end - c0 < SP_CHANNEL_BLOCK ? c_end - c0 : SP_CHANNEL_BLOCK;
+                const float *restrict dyo = dy + o * C + c0;
+                const float *restrict yo = y + o * C + c0;
+                float m[SP_CHANNEL_BLOCK], s[SP_CHANNEL_BLOCK];
+                soft_block_max(&win, x + c0, C, nb, m);
+                for (int64_t k = 0; k < nb; ++k) s[k] = 0.0f;
+                int64_t j = 0;
+                SP_FOR_EACH_TAP(win, off) {
+                    const float *restrict xt = x + off * C + c0;
+                    if (j < SOFT_WEIGHT_TAPS) {
+                        float *restrict wj = weight[j];
+                        for (int64_t k = 0; k < nb; ++k) {
+                            wj[k] = expf(xt[k] - m[k]);
+                            s[k] += wj[k];
+                        }
+                    } else {
+                        for (int64_t k = 0; k < nb; ++k) s[k] += expf(xt[k] - m[k]);
+                    }
+                    ++j;
+                }
+                for (int64_t k = 0; k < nb; ++k) s[k] = dyo[k] / s[k]; /* now dy / S */
+                j = 0;
+                SP_FOR_EACH_TAP(win, off) {
+                    const float *restrict xt = x + off * C + c0;
+                    float *restrict dxt = dx + off * C + c0;
+                    if (j < SOFT_WEIGHT_TAPS) {
+                        const float *restrict wj = weight[j];
+                        for (int64_t k = 0; k < nb; ++k) dxt[k] += s[k] * wj[k] * (1.0f + xt[k] - yo[k]);
+                    } else {
+                        for (int64_t k = 0; k < nb; ++k)
+                            dxt[k] += s[k] * expf(xt[k] - m[k]) * (1.0f + xt[k] - yo[k]);
+                    }
+                    ++j;
+                }
+            }
+        }
+    }
+}

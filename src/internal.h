@@ -1,0 +1,86 @@
+/* The operator layer's private declarations: plan layout, error reporting, dispatch. */
+#ifndef SIMDPOOL_INTERNAL_H
+#define SIMDPOOL_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernels.h"
+#include "simdpool/simdpool.h"
+
+/* ---- errors (status.c) ---- */
+
+/* Records a printf-style explanation for simdpool_last_error() and returns `status`. */
+simdpool_status sp_fail(simdpool_status status, const char *format, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+#define SP_CHECK_NOT_NULL(pointer) \
+    do { \
+        if ((pointer) == NULL) return sp_fail(SIMDPOOL_NULL_POINTER, "%s must not be NULL", #pointer); \
+    } while (0)
+
+/* ---- descriptors and shapes (shape.c) ---- */
+
+/* *product = a * b, false on overflow or negative operands. */
+bool sp_mul_size(int64_t a, int64_t b, int64_t *product);
+int64_t sp_dilated_extent(int64_t kernel, int64_t dilation);
+/* PyTorch's output-size rule, for arguments that passed validation. */
+int64_t sp_pool_output_size(int64_t in, int64_t kernel, int64_t stride, int64_t dilation, int64_t pad_begin,
+                            int64_t pad_end, int ceil_mode);
+/* Validate every field (and the sizes they imply); pool also returns the output size per spatial dim. */
+simdpool_status sp_validate_pool_desc(const simdpool_pool_desc *desc, int64_t out[SIMDPOOL_MAX_SPATIAL_DIMS]);
+simdpool_status sp_validate_adaptive_desc(const simdpool_adaptive_desc *desc);
+
+/* ---- dispatch (dispatch.c) ---- */
+
+/* The ISA a plan gets from a per-plan cap (AUTO = the global setting), never above what the CPU runs. */
+simdpool_isa sp_resolve_isa(simdpool_isa plan_cap);
+
+typedef struct sp_resolved_kernel {
+    void (*fn)(void);      /* the kernel, cast to its sp_*_fn type by the caller */
+    const char *isa_name;  /* the table the entry actually came from, after fallback */
+} sp_resolved_kernel;
+
+enum sp_direction { SP_FORWARD = 0, SP_BACKWARD = 1 };
+
+/* Looks up the kernel for (isa, direction, layout, slot), walking down the fallback chain to scalar. */
+sp_resolved_kernel sp_find_kernel(simdpool_isa isa, enum sp_direction direction, simdpool_layout layout,
+                                  enum sp_algorithm_slot slot);
+
+/* ---- plans (plan.c) ---- */
+
+enum sp_plan_kind { SP_PLAN_POOL, SP_PLAN_ADAPTIVE };
+
+struct simdpool_plan {
+    enum sp_plan_kind kind;
+    simdpool_algorithm algorithm;
+    simdpool_layout layout;
+    int spatial_dims;
+    int64_t n;
+    int64_t c;
+    sp_pool_geometry geometry; /* normalised to (D, H, W); table pointers point into `tables` */
+    int64_t in_plane;          /* elements of one input plane (D*H*W) */
+    int64_t out_plane;
+    size_t input_elements;
+    size_t output_elements;
+    int num_threads;           /* 0: OpenMP's default at run time */
+    bool parallel_worthwhile;  /* below a size threshold OpenMP's start-up costs more than it saves */
+    int64_t nhwc_channel_block; /* channels per NHWC backward task */
+    simdpool_isa isa;
+    sp_fwd_nchw_fn fwd_nchw;
+    sp_fwd_nhwc_fn fwd_nhwc;
+    sp_bwd_nchw_fn bwd_nchw;
+    sp_bwd_nhwc_fn bwd_nhwc;
+    char kernel_name[2][64];   /* forward, backward: "<isa>/<family>_<dir>_<layout>_f32" */
+    void *tables;              /* one allocation holding first/taps/divisor tables */
+};
+
+/* ---- running (run.c) ---- */
+
+size_t sp_task_count(const simdpool_plan *plan, enum sp_direction direction);
+
+#endif /* SIMDPOOL_INTERNAL_H */

@@ -1,0 +1,222 @@
+/*
+ * Running a plan: argument checks, then the plan's work split into independent tasks spread over OpenMP
+ * threads in contiguous ranges. Tasks never write the same element, so results do not depend on the thread
+ * count: NCHW tasks are (n, c) planes; NHWC forward tasks are output rows of one image; NHWC backward tasks
+ * are channel blocks of one image (each owns its dx elements and accumulates in output scan order).
+ */
+#include <omp.h>
+
+#include "internal.h"
+
+static size_t nhwc_channel_blocks(const simdpool_plan *plan) {
+    return (size_t)((plan->c + plan->nhwc_channel_block - 1) / plan->nhwc_channel_block);
+}
+
+static size_t nhwc_out_rows(const simdpool_plan *plan) {
+    return (size_t)(plan->geometry.out[0] * plan->geometry.out[1]);
+}
+
+size_t sp_task_count(const simdpool_plan *plan, enum sp_direction direction) {
+    if (plan->layout == SIMDPOOL_NCHW) return (size_t)(plan->n * plan->c);
+    const size_t per_image = direction == SP_FORWARD ? nhwc_out_rows(plan) : nhwc_channel_blocks(plan);
+    return (size_t)plan->n * per_image;
+}
+
+typedef struct run_args {
+    const float *x;
+    const float *y_in; /* backward: the forward's output */
+    float *y_out;      /* forward: output; backward: dx */
+    const float *dy;
+    int64_t *idx_out;
+    const int64_t *idx_in;
+} run_args;
+
+static void forward_range(const simdpool_plan *p, const run_args *a, size_t begin, size_t end) {
+    const sp_pool_geometry *g = &p->geometry;
+    if (p->layout == SIMDPOOL_NCHW) {
+        const size_t in_off = begin * (size_t)p->in_plane, out_off = begin * (size_t)p->out_plane;
+        p->fwd_nchw(g, a->x + in_off, a->y_out + out_off, a->idx_out ? a->idx_out + out_off : NULL, end - begin);
+        return;
+    }
+    const size_t rows = nhwc_out_rows(p);
+    const size_t in_image = (size_t)(p->in_plane * p->c), out_image = (size_t)(p->out_plane * p->c);
+    for (size_t t = begin; t < end;) {
+        const size_t image = t / rows, row = t % rows;
+        const size_t row_end = row + (end - t) < rows ? row + (end - t) : rows;
+        p->fwd_nhwc(g, a->x + image * in_image, a->y_out + image * out_image,
+                    a->idx_out ? a->idx_out + image * out_image : NULL, (int64_t)row, (int64_t)row_end);
+        t += row_end - row;
+    }
+}
+
+static void backward_range(const simdpool_plan *p, const run_args *a, size_t begin, size_t end) {
+    const sp_pool_geometry *g = &p->geometry;
+    if (p->layout == SIMDPOOL_NCHW) {
+        const size_t in_off = begin * (size_t)p->in_plane, out_off = begin * (size_t)p->out_plane;
+        p->bwd_nchw(g, a->dy + out_off, a->idx_in ? a->idx_in + out_off : NULL, a->x ? a->x + in_off : NULL,
+                    a->y_in ? a->y_in + out_off : NULL, a->y_out + in_off, end - begin);
+        return;
+    }
+    const size_t blocks = nhwc_channel_blocks(p);
+    const size_t in_image = (size_t)(p->in_plane * p->c), out_image = (size_t)(p->out_plane * p->c);
+    for (size_t t = begin; t < end; ++t) {
+        const size_t image = t / blocks, block = t % blocks;
+        const int64_t c_begin = (int64_t)block * p->nhwc_channel_block;
+        const int64_t c_end = c_begin + p->nhwc_channel_block < p->c ? c_begin + p->nhwc_channel_block : p->c;
+        const size_t i_off = image * in_image, o_off = image * out_image;
+        p->bwd_nhwc(g, a->dy + o_off, a->idx_in ? a->idx_in + o_off : NULL, a->x ? a->x + i_off : NULL,
+                    a->y_in ? a->y_in + o_off : NULL, a->y_out + i_off, c_begin, c_end);
+    }
+}
+
+typedef void (*range_fn)(const simdpool_plan *, const run_args *, size_t, size_t);
+
+static int thread_count(const simdpool_plan *plan, size_t tasks) {
+    if (!plan->parallel_worthwhile || tasks < 2) return 1;
+    int threads = plan->num_threads > 0 ? plan->num_threads : omp_get_max_threads();
+    if ((size_t)threads > tasks) threads = (int)tasks;
+    return threads < 1 ? 1 : threads;
+}
+
+static void run_parallel(const simdpool_plan *plan, const run_args *args, size_t tasks, range_fn fn) {
+    const int threads = thread_count(plan, tasks);
+    if (threads == 1) {
+        fn(plan, args, 0, tasks);
+        return;
+    }
+#pragma omp parallel num_threads(threads)
+    {
+        /* Contiguous, near-equal ranges: thread t gets tasks [t*q + min(t, r), ...). */
+        const size_t team = (size_t)omp_get_num_threads(), t = (size_t)omp_get_thread_num();
+        const size_t q = tasks / team, r = tasks % team;
+        const size_t begin = t * q + (t < r ? t : r);
+        const size_t end = begin + q + (t < r ? 1 : 0);
+        if (begin < end) fn(plan, args, begin, end);
+    }
+}
+
+static simdpool_status check_forward(const simdpool_plan *plan, const float *x, const float *y,
+                                     const int64_t *indices) {
+    SP_CHECK_NOT_NULL(plan);
+    SP_CHECK_NOT_NULL(x);
+    SP_CHECK_NOT_NULL(y);
+    if (indices != NULL && plan->algorithm != SIMDPOOL_MAX && plan->algorithm != SIMDPOOL_MIN)
+        return sp_fail(SIMDPOOL_INVALID_ARGUMENT, "indices must be NULL: only MAX and MIN pooling produce indices");
+    return SIMDPOOL_OK;
+}
+
+static simdpool_status check_backward(const simdpool_plan *plan, const float *dy, const int64_t *indices,
+                                      const float *x, const float *y, const float *dx) {
+    SP_CHECK_NOT_NULL(plan);
+    SP_CHECK_NOT_NULL(dy);
+    SP_CHECK_NOT_NULL(dx);
+    if (plan->geometry.clamp_output)
+        return sp_fail(SIMDPOOL_UNSUPPORTED,
+                       "backward of a plan with a fused output clamp is not defined: make the plan without "
+                       "options.clamp_output for training");
+    switch (plan->algorithm) {
+    case SIMDPOOL_MAX:
+    case SIMDPOOL_MIN:
+        if (indices == NULL)
+            return sp_fail(SIMDPOOL_NULL_POINTER, "indices must not be NULL: %s backward routes gradients through "
+                           "the forward's indices", plan->algorithm == SIMDPOOL_MAX ? "MAX" : "MIN");
+        break;
+    case SIMDPOOL_LP:
+    case SIMDPOOL_SOFT:
+        if (x == NULL || y == NULL)
+            return sp_fail(SIMDPOOL_NULL_POINTER, "%s must not be NULL: %s backward needs the forward's x and y",
+                           x == NULL ? "x" : "y", plan->algorithm == SIMDPOOL_LP ? "LP" : "SOFT");
+        break;
+    case SIMDPOOL_AVG: break;
+    }
+    return SIMDPOOL_OK;
+}
+
+static run_args forward_args(const float *x, float *y, int64_t *indices) {
+    return (run_args){.x = x, .y_out = y, .idx_out = indices};
+}
+
+/* Only the inputs the algorithm uses are passed on, so a kernel never sees an unused caller pointer. */
+static run_args backward_args(const simdpool_plan *plan, const float *dy, const int64_t *indices, const float *x,
+                              const float *y, float *dx) {
+    const bool routed = plan->algorithm == SIMDPOOL_MAX || plan->algorithm == SIMDPOOL_MIN;
+    const bool needs_xy = plan->algorithm == SIMDPOOL_LP || plan->algorithm == SIMDPOOL_SOFT;
+    return (run_args){.dy = dy, .idx_in = routed ? indices : NULL, .x = needs_xy ? x : NULL,
+                      .y_in = needs_xy ? y : NULL, .y_out = dx};
+}
+
+simdpool_status simdpool_forward(const simdpool_plan *plan, const float *x, float *y, int64_t *indices) {
+    simdpool_status status = check_forward(plan, x, y, indices);
+    if (status != SIMDPOOL_OK) return status;
+    const run_args args = forward_args(x, y, indices);
+    run_parallel(plan, &args, sp_task_count(plan, SP_FORWARD), forward_range);
+    return SIMDPOOL_OK;
+}
+
+simdpool_status simdpool_backward(const simdpool_plan *plan, const float *dy, const int64_t *indices, const float *x,
+                                  const float *y, float *dx) {
+    simdpool_status status = check_backward(plan, dy, indices, x, y, dx);
+    if (status != SIMDPOOL_OK) return status;
+    const run_args args = backward_args(plan, dy, indices, x, y, dx);
+    run_parallel(plan, &args, sp_task_count(plan, SP_BACKWARD), backward_range);
+    return SIMDPOOL_OK;
+}
+
+simdpool_status simdpool_plan_task_count(const simdpool_plan *plan, int backward, size_t *count) {
+    SP_CHECK_NOT_NULL(plan);
+    SP_CHECK_NOT_NULL(count);
+    if (backward != 0 && backward != 1)
+        return sp_fail(SIMDPOOL_INVALID_ARGUMENT, "backward = %d must be 0 or 1", backward);
+    *count = sp_task_count(plan, backward ? SP_BACKWARD : SP_FORWARD);
+    return SIMDPOOL_OK;
+}
+
+static simdpool_status check_task_range(size_t begin, size_t end, size_t count) {
+    if (begin > end || end > count)
+        return sp_fail(SIMDPOOL_INVALID_ARGUMENT, "task range [%zu, %zu) must lie within [0, %zu)", begin, end,
+                       count);
+    return SIMDPOOL_OK;
+}
+
+simdpool_status simdpool_forward_tasks(const simdpool_plan *plan, const float *x, float *y, int64_t *indices,
+                                       size_t task_begin, size_t task_end) {
+    simdpool_status status = check_forward(plan, x, y, indices);
+    if (status == SIMDPOOL_OK) status = check_task_range(task_begin, task_end, sp_task_count(plan, SP_FORWARD));
+    if (status != SIMDPOOL_OK) return status;
+    const run_args args = forward_args(x, y, indices);
+    if (task_begin < task_end) forward_range(plan, &args, task_begin, task_end);
+    return SIMDPOOL_OK;
+}
+
+simdpool_status simdpool_backward_tasks(const simdpool_plan *plan, const float *dy, const int64_t *indices,
+                                        const float *x, const float *y, float *dx, size_t task_begin,
+                                        size_t task_end) {
+    simdpool_status status = check_backward(plan, dy, indices, x, y, dx);
+    if (status == SIMDPOOL_OK) status = check_task_range(task_begin, task_end, sp_task_count(plan, SP_BACKWARD));
+    if (status != SIMDPOOL_OK) return status;
+    const run_args args = backward_args(plan, dy, indices, x, y, dx);
+    if (task_begin < task_end) backward_range(plan, &args, task_begin, task_end);
+    return SIMDPOOL_OK;
+}
+
+simdpool_status simdpool_indices_to_onnx(const simdpool_plan *plan, const int64_t *src, int64_t *dst) {
+    SP_CHECK_NOT_NULL(plan);
+    SP_CHECK_NOT_NULL(src);
+    SP_CHECK_NOT_NULL(dst);
+    if (plan->algorithm != SIMDPOOL_MAX && plan->algorithm != SIMDPOOL_MIN)
+        return sp_fail(SIMDPOOL_INVALID_ARGUMENT, "indices exist only for MAX and MIN plans");
+    /* Validate everything before writing, so a bad index leaves dst (possibly == src) untouched. */
+    for (size_t e = 0; e < plan->output_elements; ++e)
+        if (src[e] < 0 || src[e] >= plan->in_plane)
+            return sp_fail(SIMDPOOL_INVALID_ARGUMENT, "indices[%zu] = %lld lies outside the input plane [0, %lld)",
+                           e, (long long)src[e], (long long)plan->in_plane);
+    const size_t out_plane = (size_t)plan->out_plane, channels = (size_t)plan->c;
+    for (size_t e = 0; e < plan->output_elements; ++e) {
+        /* The (n, c) plane of output element e: NCHW stores planes contiguously, NHWC interleaves channels. */
+        size_t plane;
+        if (plan->layout == SIMDPOOL_NCHW) plane = e / out_plane;
+        else plane = (e / (out_plane * channels)) * channels + e % channels;
+        dst[e] = (int64_t)plane * plan->in_plane + src[e];
+    }
+    return SIMDPOOL_OK;
+}
