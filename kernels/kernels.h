@@ -36,6 +36,14 @@ typedef struct sp_pool_geometry {
     int64_t dilation[SP_AXES];  /* distance between taps, in input elements of that axis */
     const int64_t *first[SP_AXES]; /* per output position: first tap inside the input */
     const int32_t *taps[SP_AXES];  /* per output position: number of taps inside the input (>= 0) */
+    /* Sliding-window plans (kernel[a] > 0): output positions [full_begin[a], full_end[a]) have every tap inside
+       the input, at first = o * stride[a] - pad_begin[a]; kernels run them without table lookups. Adaptive
+       plans have kernel[a] = 0 and an empty full range. */
+    int64_t kernel[SP_AXES];
+    int64_t stride[SP_AXES];
+    int64_t pad_begin[SP_AXES];
+    int64_t full_begin[SP_AXES];
+    int64_t full_end[SP_AXES];
     const float *divisor;       /* AVG: per output spatial position (out plane, row-major); else NULL */
     int64_t channels;           /* C: the pixel stride in NHWC */
     float p;                    /* LP: order of the norm */

@@ -70,6 +70,21 @@ static void axis_window(const axis_rule *r, int64_t o, int64_t *first, int64_t *
     *padded_taps = padded_end;
 }
 
+/* The contiguous run of output positions whose window lies wholly inside the input (none for adaptive). */
+static void set_full_range(sp_pool_geometry *g, int a, const axis_rule *r) {
+    g->full_begin[a] = g->full_end[a] = 0;
+    if (r->adaptive) return;
+    g->kernel[a] = r->kernel;
+    g->stride[a] = r->stride;
+    g->pad_begin[a] = r->pad_begin;
+    int64_t begin = 0;
+    while (begin < r->out && g->taps[a][begin] != r->kernel) ++begin;
+    int64_t end = begin;
+    while (end < r->out && g->taps[a][end] == r->kernel) ++end;
+    g->full_begin[a] = begin;
+    g->full_end[a] = end;
+}
+
 /* Fills the per-axis first/taps tables and, for AVG, the divisor table; rejects empty MAX/MIN windows. */
 static simdpool_status build_tables(simdpool_plan *plan, const axis_rule rules[SP_AXES], int64_t divisor_override,
                                     bool count_include_pad) {
@@ -114,6 +129,7 @@ static simdpool_status build_tables(simdpool_plan *plan, const axis_rule rules[S
         }
         g->first[a] = first;
         g->taps[a] = taps;
+        set_full_range(g, a, &rules[a]);
         first_all += rules[a].out;
         taps_all += rules[a].out;
         padded_all += rules[a].out;

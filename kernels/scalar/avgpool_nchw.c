@@ -11,18 +11,14 @@ void sp_scalar_avgpool_fwd_nchw_f32(const sp_pool_geometry *g, const float *x, f
     const int64_t out_plane = rows * out_w;
     const float *const divisor = g->divisor;
     for (size_t p = 0; p < planes; ++p) {
-        const float *restrict xp = x;
         for (int64_t r = 0; r < rows; ++r) {
             const sp_row row = sp_row_at(g, r);
-            float *restrict yr = y + r * out_w;
-            const float *div_r = divisor + r * out_w;
-            for (int64_t ow = 0; ow < out_w; ++ow) {
-                const sp_window win = sp_window_at(&row, ow);
-                float sum = 0.0f; /* an empty window sums to 0, and 0 / divisor (>= 1) is 0 */
-                SP_FOR_EACH_TAP(win, off) sum += xp[off];
-                yr[ow] = sum / div_r[ow];
-            }
-            sp_clamp_span(g, yr, out_w);
+            float *const y_row = y + r * out_w;
+            const float *div_row = divisor + r * out_w;
+            for (int64_t ow = 0; ow < out_w; ++ow) y_row[ow] = 0.0f; /* an empty window stays 0: 0 / divisor */
+            sp_nchw_reduce_row(g, &row, x, y_row, NULL, SP_REDUCE_SUM, 0, 0.0f);
+            for (int64_t ow = 0; ow < out_w; ++ow) y_row[ow] = y_row[ow] / div_row[ow];
+            sp_clamp_span(g, y_row, out_w);
         }
         x += in_plane;
         y += out_plane;

@@ -10,18 +10,15 @@ static SP_ALWAYS_INLINE void lp_fwd_nchw(const sp_pool_geometry *g, const float 
     const int64_t in_plane = sp_in_plane(g), rows = g->out[0] * g->out[1], out_w = g->out[2];
     const int64_t out_plane = rows * out_w;
     const float p_ = g->p, inv_p = g->inv_p;
+    const enum sp_reduce op = mode == SP_LP_1 ? SP_REDUCE_LP1 : mode == SP_LP_2 ? SP_REDUCE_LP2 : SP_REDUCE_LP;
     for (size_t p = 0; p < planes; ++p) {
-        const float *restrict xp = x;
         for (int64_t r = 0; r < rows; ++r) {
             const sp_row row = sp_row_at(g, r);
-            float *restrict yr = y + r * out_w;
-            for (int64_t ow = 0; ow < out_w; ++ow) {
-                const sp_window win = sp_window_at(&row, ow);
-                float sum = 0.0f;
-                SP_FOR_EACH_TAP(win, off) sum += sp_lp_term(xp[off], p_, mode);
-                yr[ow] = sp_lp_finish(sum, inv_p, mode);
-            }
-            sp_clamp_span(g, yr, out_w);
+            float *const y_row = y + r * out_w;
+            for (int64_t ow = 0; ow < out_w; ++ow) y_row[ow] = 0.0f;
+            sp_nchw_reduce_row(g, &row, x, y_row, NULL, op, 0, p_);
+            for (int64_t ow = 0; ow < out_w; ++ow) y_row[ow] = sp_lp_finish(y_row[ow], inv_p, mode);
+            sp_clamp_span(g, y_row, out_w);
         }
         x += in_plane;
         y += out_plane;

@@ -3,40 +3,26 @@
  */
 #include "pool_common.h"
 
-/* One output row: values only, or values and the winning tap's in-plane position. */
-static SP_ALWAYS_INLINE void extremum_row_nchw(const sp_row *row, const float *restrict x, float *restrict y,
-                                               int64_t *restrict idx, int64_t out_w, int is_min, int with_idx)
-{
-    for (int64_t ow = 0; ow < out_w; ++ow) {
-        const sp_window win = sp_window_at(row, ow);
-        float best = x[win.first]; /* never empty: the plan rejects MAX/MIN windows without taps */
-        int64_t best_at = win.first;
-        SP_FOR_EACH_TAP(win, off) {
-            const float v = x[off];
-            if (with_idx) {
-                if (sp_wins(v, best, is_min)) {
-                    best = v;
-                    best_at = off;
-                }
-            } else {
-                best = sp_wins(v, best, is_min) ? v : best;
-            }
-        }
-        y[ow] = best;
-        if (with_idx) idx[ow] = best_at;
-    }
-}
-
 static SP_ALWAYS_INLINE void extremum_fwd_nchw(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx,
                                                size_t planes, int is_min, int with_idx)
 {
     const int64_t in_plane = sp_in_plane(g), rows = g->out[0] * g->out[1], out_w = g->out[2];
     const int64_t out_plane = rows * out_w;
+    const enum sp_reduce op = is_min ? SP_REDUCE_MIN : SP_REDUCE_MAX;
     for (size_t p = 0; p < planes; ++p) {
         for (int64_t r = 0; r < rows; ++r) {
             const sp_row row = sp_row_at(g, r);
-            extremum_row_nchw(&row, x, y + r * out_w, with_idx ? idx + r * out_w : NULL, out_w, is_min, with_idx);
-            sp_clamp_span(g, y + r * out_w, out_w);
+            float *const y_row = y + r * out_w;
+            int64_t *const idx_row = with_idx ? idx + r * out_w : NULL;
+            /* The first tap (never absent for MAX/MIN) seeds the best, so -inf and -FLT_MAX inputs behave;
+               scanning it again in the reduction changes nothing. */
+            for (int64_t ow = 0; ow < out_w; ++ow) {
+                const int64_t first = row.base + row.w_first[ow];
+                y_row[ow] = x[first];
+                if (with_idx) idx_row[ow] = first;
+            }
+            sp_nchw_reduce_row(g, &row, x, y_row, idx_row, op, with_idx, 0.0f);
+            sp_clamp_span(g, y_row, out_w);
         }
         x += in_plane;
         y += out_plane;

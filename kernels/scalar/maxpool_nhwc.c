@@ -27,15 +27,11 @@ static SP_ALWAYS_INLINE void extremum_fwd_nhwc(const sp_pool_geometry *g, const 
                 if (with_idx) {
                     for (int64_t c = 0; c < C; ++c) {
                         const float v = xt[c], b = yo[c];
-                        const int w = sp_wins(v, b, is_min);
-                        yo[c] = w ? v : b;
-                        io[c] = w ? off : io[c];
+                        io[c] = sp_pick_at(v, b, is_min, off, io[c]);
+                        yo[c] = sp_pick(v, b, is_min);
                     }
                 } else {
-                    for (int64_t c = 0; c < C; ++c) {
-                        const float v = xt[c], b = yo[c];
-                        yo[c] = sp_wins(v, b, is_min) ? v : b;
-                    }
+                    for (int64_t c = 0; c < C; ++c) yo[c] = sp_pick(xt[c], yo[c], is_min);
                 }
             }
         }

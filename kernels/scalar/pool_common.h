@@ -1,6 +1,7 @@
 /*
  * Helpers shared by the scalar kernels (private to kernels/scalar/): walking a window's taps in scan order,
- * the max/min rule, the forward clamp, NHWC channel zeroing and blocking, and the LP norm's per-tap terms.
+ * the max/min rule, the forward clamp, NHWC channel zeroing and blocking, the LP norm's per-tap terms, and the
+ * NCHW forward's row-at-a-time reduction.
  *
  * Offsets are "pixel" offsets inside one input plane (d*H*W + h*W + w), which is also the value stored as an
  * index. NCHW kernels use them as element offsets into the plane; NHWC kernels multiply by the channel count.
@@ -98,7 +99,23 @@ static inline int64_t sp_window_taps(const sp_window *w) { return w->nd * w->nh 
  * and a window holding NaN yields NaN at the last NaN's position. */
 static SP_ALWAYS_INLINE int sp_wins(float v, float best, int is_min)
 {
-    return (is_min ? v < best : v > best) || isnan(v);
+    /* `|`, not `||`: both sides are cheap and side-effect free, and a branch-free form lets loops vectorise. */
+    return (is_min ? v < best : v > best) | (isnan(v) != 0);
+}
+
+/* The value the rule keeps, sp_wins(v, best) ? v : best, written so that compilers emit maxss/minss plus a
+ * rarely taken NaN test (or a blend in vector loops) rather than an unpredictable branch. */
+static SP_ALWAYS_INLINE float sp_pick(float v, float best, int is_min)
+{
+    return isnan(v) ? v : is_min ? (v < best ? v : best) : (v > best ? v : best);
+}
+
+/* The position the rule keeps, as a branch-free blend (a 64-bit all-ones/zero mask is what compilers vectorise
+ * and what keeps scalar code free of mispredicted branches on random data). */
+static SP_ALWAYS_INLINE int64_t sp_pick_at(float v, float best, int is_min, int64_t off, int64_t best_at)
+{
+    const int64_t won = -(int64_t)sp_wins(v, best, is_min);
+    return (best_at & ~won) | (off & won);
 }
 
 /* The forward clamp (fused ReLU / ReLU6), applied to n consecutive outputs once they are final. */
@@ -154,6 +171,91 @@ static SP_ALWAYS_INLINE float sp_lp_grad_term(float x, float p, enum sp_lp_mode 
     if (mode == SP_LP_2) return x;
     if (mode == SP_LP_1) return x > 0.0f ? 1.0f : x < 0.0f ? -1.0f : x; /* x is then ±0 or NaN */
     return x == 0.0f ? 0.0f : copysignf(powf(fabsf(x), p - 1.0f), x);
+}
+
+/* ---------------------------------------------------------------------------------------------------------- */
+/* NCHW forward: one output row at a time                                                                     */
+
+/*
+ * Reductions that sp_nchw_reduce_row runs: the max/min rule (optionally tracking the winning position) or a
+ * sum of per-tap terms (plain for AVG, LP's term for LP).
+ */
+enum sp_reduce { SP_REDUCE_MAX, SP_REDUCE_MIN, SP_REDUCE_SUM, SP_REDUCE_LP1, SP_REDUCE_LP2, SP_REDUCE_LP };
+
+/* One tap of one window: acc (and at) are that output's running state. No data-dependent branches (only
+ * sp_pick's rarely taken NaN test), so scalar loops pipeline and full-range loops vectorise. */
+static SP_ALWAYS_INLINE void sp_reduce_tap(enum sp_reduce op, int with_idx, float p, float v, int64_t off,
+                                           float *acc, int64_t *at)
+{
+    switch (op) {
+    case SP_REDUCE_MAX:
+    case SP_REDUCE_MIN: {
+        const int is_min = op == SP_REDUCE_MIN;
+        if (with_idx) *at = sp_pick_at(v, *acc, is_min, off, *at);
+        *acc = sp_pick(v, *acc, is_min);
+        break;
+    }
+    case SP_REDUCE_SUM: *acc += v; break;
+    case SP_REDUCE_LP1: *acc += sp_lp_term(v, p, SP_LP_1); break;
+    case SP_REDUCE_LP2: *acc += sp_lp_term(v, p, SP_LP_2); break;
+    case SP_REDUCE_LP: *acc += sp_lp_term(v, p, SP_LP_GENERAL); break;
+    }
+}
+
+/* Taps j of the windows [begin, end) of a row whose windows all have `taps` taps at first = ow * stride + shift:
+ * the plan's "full" range. The stride is a parameter so that callers can pass 1 and 2 as constants. */
+static SP_ALWAYS_INLINE void sp_reduce_full_range(enum sp_reduce op, int with_idx, float p, const float *restrict x,
+                                                  int64_t row_offset, int64_t shift, int64_t stride, int64_t taps,
+                                                  int64_t sw, int64_t begin, int64_t end, float *restrict acc,
+                                                  int64_t *restrict at)
+{
+    for (int64_t j = 0; j < taps; ++j) {
+        const int64_t tap0 = row_offset + shift + j * sw; /* pixel offset of tap j of window 0 */
+        for (int64_t ow = begin; ow < end; ++ow) {
+            const int64_t off = tap0 + ow * stride;
+            sp_reduce_tap(op, with_idx, p, x[off], off, &acc[ow], with_idx ? &at[ow] : NULL);
+        }
+    }
+}
+
+/*
+ * Reduces every window of output row `row` of one NCHW plane into acc[ow] (and at[ow]), which the caller has
+ * initialised. The loops run the window's (d, h) tap rows outermost and the output columns innermost, so that
+ * consecutive iterations are independent (different outputs) and, on the plan's full range, have a constant
+ * stride: that is what lets the compiler pipeline and vectorise a reduction that is a serial chain per output.
+ * Each output still sees its taps in scan order (D, then H, then W), so results equal a per-window loop's.
+ */
+static SP_ALWAYS_INLINE void sp_nchw_reduce_row(const sp_pool_geometry *g, const sp_row *row, const float *restrict x,
+                                                float *restrict acc, int64_t *restrict at, enum sp_reduce op,
+                                                int with_idx, float p)
+{
+    const int64_t out_w = g->out[2], sw = row->sw;
+    int64_t full_begin = g->full_begin[2], full_end = g->full_end[2];
+    if (full_end <= full_begin) full_begin = full_end = out_w; /* no full range (adaptive): tables only */
+    const int64_t stride = g->stride[2], shift = -g->pad_begin[2], taps = g->kernel[2];
+    for (int64_t off_d = row->base, d_end = off_d + row->nd * row->sd; off_d < d_end; off_d += row->sd) {
+        for (int64_t off_h = off_d, h_end = off_h + row->nh * row->sh; off_h < h_end; off_h += row->sh) {
+            /* Edge columns, whose windows are clipped by the input's borders: per-window tables. */
+            for (int64_t ow = 0; ow < out_w; ++ow) {
+                if (ow == full_begin) ow = full_end;
+                if (ow >= out_w) break;
+                const int64_t first = off_h + row->w_first[ow];
+                float a = acc[ow];
+                int64_t a_at = with_idx ? at[ow] : 0;
+                for (int64_t j = 0, n = row->w_taps[ow]; j < n; ++j)
+                    sp_reduce_tap(op, with_idx, p, x[first + j * sw], first + j * sw, &a, &a_at);
+                acc[ow] = a;
+                if (with_idx) at[ow] = a_at;
+            }
+            if (stride == 1)
+                sp_reduce_full_range(op, with_idx, p, x, off_h, shift, 1, taps, sw, full_begin, full_end, acc, at);
+            else if (stride == 2)
+                sp_reduce_full_range(op, with_idx, p, x, off_h, shift, 2, taps, sw, full_begin, full_end, acc, at);
+            else
+                sp_reduce_full_range(op, with_idx, p, x, off_h, shift, stride, taps, sw, full_begin, full_end, acc,
+                                     at);
+        }
+    }
 }
 
 #endif /* SIMDPOOL_SCALAR_POOL_COMMON_H */

@@ -13,7 +13,7 @@ static inline float soft_window_max(const sp_window *win, const float *restrict 
     float m = x[win->first];
     SP_FOR_EACH_TAP(*win, off) {
         const float v = x[off];
-        m = sp_wins(v, m, 0) ? v : m;
+        m = sp_pick(v, m, 0);
     }
     return m;
 }

@@ -18,7 +18,7 @@ static inline void soft_block_max(const sp_window *win, const float *restrict x,
     SP_FOR_EACH_TAP(*win, off) {
         if (off == win->first) continue;
         const float *restrict xt = x + off * C;
-        for (int64_t k = 0; k < nb; ++k) m[k] = sp_wins(xt[k], m[k], 0) ? xt[k] : m[k];
+        for (int64_t k = 0; k < nb; ++k) m[k] = sp_pick(xt[k], m[k], 0);
     }
 }
 

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the Debian packages simdpool needs, only if some are missing.
+# Usage: scripts/install-deps.sh [test|bench]   (bench adds the comparison libraries and plotting)
+set -euo pipefail
+packages=(build-essential cmake libsimde-dev libgtest-dev libbenchmark-dev)
+if [[ "${1:-test}" == bench ]]; then
+  packages+=(libdnnl-dev libxnnpack-dev gnuplot-nox)
+fi
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then exit 0; fi
+echo "Installing: ${missing[*]}"
+sudo=""
+if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
