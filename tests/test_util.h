@@ -250,7 +250,16 @@ inline simdpool_status make_adaptive_plan(const simdpool_adaptive_desc &d, const
     return st;
 }
 
-// ASSERT-style plan creation for use in test bodies: fails the test with the library's explanation.
+// In a test body: skips the test if `isa` cannot run here, else makes a pool plan capped to it into
+// `plan_ptr` (a PlanPtr) and fails the test (returning) if that is refused.
+#define SPTEST_MAKE_POOL_PLAN_OR_SKIP(desc, isa, plan_ptr)                                                    \
+    do {                                                                                                      \
+        SPTEST_SKIP_IF_ISA_UNAVAILABLE(isa);                                                                  \
+        simdpool_status sptest_st_ = ::sptest::make_pool_plan((desc), ::sptest::isa_options(isa), &(plan_ptr)); \
+        ASSERT_EQ(sptest_st_, SIMDPOOL_OK) << simdpool_status_string(sptest_st_) << ": " << simdpool_last_error(); \
+    } while (0)
+
+// ASSERT-style status checks for use in test bodies: fail the test with the library's explanation.
 #define SPTEST_ASSERT_OK(expr)                                                                                \
     do {                                                                                                      \
         simdpool_status sptest_st_ = (expr);                                                                  \

@@ -247,6 +247,31 @@ SIMDPOOL_API simdpool_status simdpool_backward_tasks(const simdpool_plan *plan, 
                                                      float *dx, size_t task_begin, size_t task_end);
 
 /* ----------------------------------------------------------------------------------------------------- */
+/* Cost model                                                                                            */
+
+/**
+ * What one run of a plan must do at the least, for roofline and scheduling decisions:
+ *   bytes_read     compulsory reads: every input element some window touches (forward: x; backward: dy, plus
+ *                  indices for MAX/MIN, plus x and y for LP/SOFT), each counted once
+ *   bytes_written  forward: y (+ indices when requested); backward: all of dx
+ *   arithmetic     additions, comparisons, multiplications, divisions. Forward, per window tap: MAX/MIN 1,
+ *                  AVG 1, LP 2, SOFT 4; per output: AVG and SOFT 1 more. Backward: MAX/MIN 1 per output;
+ *                  per tap AVG 1, LP 3, SOFT 7; per output AVG, LP and SOFT 1 more
+ *   transcendental exp/pow calls: LP with p other than 1 or 2, one pow per tap and one per output; SOFT one
+ *                  exp per tap (forward and backward)
+ */
+typedef struct simdpool_cost {
+    uint64_t bytes_read;
+    uint64_t bytes_written;
+    uint64_t arithmetic;
+    uint64_t transcendental;
+} simdpool_cost;
+
+/** Cost of a forward (backward = 0, with argmax output if with_indices = 1) or backward (backward = 1) run. */
+SIMDPOOL_API simdpool_status simdpool_plan_cost(const simdpool_plan *plan, int backward, int with_indices,
+                                                simdpool_cost *cost);
+
+/* ----------------------------------------------------------------------------------------------------- */
 /* ISA selection                                                                                         */
 
 /**
