@@ -86,13 +86,24 @@ typedef void (*sp_bwd_nchw_fn)(const sp_pool_geometry *g, const float *dy, const
 typedef void (*sp_bwd_nhwc_fn)(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
                                const float *y, float *dx, int64_t c_begin, int64_t c_end);
 
-/* One table per ISA; a NULL entry falls back to the next lower ISA's entry (dispatch resolves it). */
+/*
+ * One table per ISA and layout (kernels/<isa>/table_<layout>.c); a NULL entry falls back to the next lower
+ * ISA's entry (dispatch resolves it). Per-layout tables let NCHW and NHWC kernels be written independently.
+ */
+typedef struct sp_nchw_kernels {
+    sp_fwd_nchw_fn fwd[SP_SLOT_COUNT];
+    sp_bwd_nchw_fn bwd[SP_SLOT_COUNT];
+} sp_nchw_kernels;
+
+typedef struct sp_nhwc_kernels {
+    sp_fwd_nhwc_fn fwd[SP_SLOT_COUNT];
+    sp_bwd_nhwc_fn bwd[SP_SLOT_COUNT];
+} sp_nhwc_kernels;
+
 typedef struct sp_kernel_table {
     const char *isa_name;
-    sp_fwd_nchw_fn fwd_nchw[SP_SLOT_COUNT];
-    sp_fwd_nhwc_fn fwd_nhwc[SP_SLOT_COUNT];
-    sp_bwd_nchw_fn bwd_nchw[SP_SLOT_COUNT];
-    sp_bwd_nhwc_fn bwd_nhwc[SP_SLOT_COUNT];
+    const sp_nchw_kernels *nchw;
+    const sp_nhwc_kernels *nhwc;
 } sp_kernel_table;
 
 /* Kernel families: the single list that names every slot, for prototypes, tables and kernel names. */
@@ -118,16 +129,16 @@ typedef struct sp_kernel_table {
 SP_FOREACH_FAMILY(SP_DECLARE_SCALAR_FAMILY)
 #undef SP_DECLARE_SCALAR_FAMILY
 
-/* SIMD kernels that exist so far (each ISA's table.c lists them; absent slots fall back). */
-void sp_avx2_maxpool_fwd_nhwc_f32(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx,
-                                  int64_t row_begin, int64_t row_end);
-void sp_avx2_minpool_fwd_nhwc_f32(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx,
-                                  int64_t row_begin, int64_t row_end);
-
-extern const sp_kernel_table sp_scalar_kernels;
-extern const sp_kernel_table sp_avx2_kernels;
-extern const sp_kernel_table sp_avx512_kernels;
-extern const sp_kernel_table sp_neon_kernels;
+/* Each ISA's table (kernels/<isa>/table.c) and its per-layout parts (kernels/<isa>/table_<layout>.c). */
+#define SP_DECLARE_ISA_TABLES(isa)                   \
+    extern const sp_kernel_table sp_##isa##_kernels; \
+    extern const sp_nchw_kernels sp_##isa##_nchw_kernels; \
+    extern const sp_nhwc_kernels sp_##isa##_nhwc_kernels;
+SP_DECLARE_ISA_TABLES(scalar)
+SP_DECLARE_ISA_TABLES(avx2)
+SP_DECLARE_ISA_TABLES(avx512)
+SP_DECLARE_ISA_TABLES(neon)
+#undef SP_DECLARE_ISA_TABLES
 
 #ifdef __cplusplus
 }

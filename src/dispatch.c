@@ -132,9 +132,9 @@ static simdpool_isa next_lower(simdpool_isa isa) {
 
 static void (*entry_of(const sp_kernel_table *t, enum sp_direction direction, simdpool_layout layout,
                        enum sp_algorithm_slot slot))(void) {
-    if (direction == SP_FORWARD)
-        return layout == SIMDPOOL_NCHW ? (void (*)(void))t->fwd_nchw[slot] : (void (*)(void))t->fwd_nhwc[slot];
-    return layout == SIMDPOOL_NCHW ? (void (*)(void))t->bwd_nchw[slot] : (void (*)(void))t->bwd_nhwc[slot];
+    if (layout == SIMDPOOL_NCHW)
+        return direction == SP_FORWARD ? (void (*)(void))t->nchw->fwd[slot] : (void (*)(void))t->nchw->bwd[slot];
+    return direction == SP_FORWARD ? (void (*)(void))t->nhwc->fwd[slot] : (void (*)(void))t->nhwc->bwd[slot];
 }
 
 sp_resolved_kernel sp_find_kernel(simdpool_isa isa, enum sp_direction direction, simdpool_layout layout,

@@ -1,0 +1,9 @@
+/* AVX2 NHWC kernels. Empty slots fall back to the scalar table (src/dispatch.c). */
+#include "kernels.h"
+
+SP_DECLARE_FAMILY(avx2, maxpool)
+SP_DECLARE_FAMILY(avx2, minpool)
+
+const sp_nhwc_kernels sp_avx2_nhwc_kernels = {
+    .fwd = {[SP_SLOT_MAX] = sp_avx2_maxpool_fwd_nhwc_f32, [SP_SLOT_MIN] = sp_avx2_minpool_fwd_nhwc_f32},
+};
