@@ -71,6 +71,7 @@ struct simdpool_plan {
     bool parallel_worthwhile;  /* below a size threshold OpenMP's start-up costs more than it saves */
     int64_t nhwc_channel_block; /* channels per NHWC backward task */
     simdpool_isa isa;
+    simdpool_isa isa_cap;      /* options.max_isa, for simdpool_plan_describe */
     sp_fwd_nchw_fn fwd_nchw;
     sp_fwd_nhwc_fn fwd_nhwc;
     sp_bwd_nchw_fn bwd_nchw;
@@ -78,6 +79,12 @@ struct simdpool_plan {
     char kernel_name[2][64];   /* forward, backward: "<isa>/<family>_<dir>_<layout>_f32" */
     void *tables;              /* one allocation holding first/taps/divisor tables */
 };
+
+/* ---- verbose mode (describe.c) ---- */
+
+/* SIMDPOOL_VERBOSE=1: every new plan's description goes to stderr (the only output simdpool ever makes). */
+void sp_report_plan(const simdpool_plan *plan);
+bool sp_verbose(void);
 
 /* ---- running (run.c) ---- */
 

@@ -161,6 +161,7 @@ static const char *const family_names[SP_SLOT_COUNT] = {
 };
 
 static void choose_kernels(simdpool_plan *plan, const simdpool_options *options) {
+    plan->isa_cap = options->max_isa;
     plan->isa = sp_resolve_isa(options->max_isa);
     const enum sp_algorithm_slot slot = (enum sp_algorithm_slot)plan->algorithm;
     const char *layout = plan->layout == SIMDPOOL_NCHW ? "nchw" : "nhwc";
@@ -229,6 +230,7 @@ static simdpool_status create(simdpool_plan **out_plan, const simdpool_options *
         simdpool_plan_destroy(plan);
         return status;
     }
+    if (sp_verbose()) sp_report_plan(plan);
     *out_plan = plan;
     return SIMDPOOL_OK;
 }

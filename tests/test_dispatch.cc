@@ -138,3 +138,40 @@ TEST(Dispatch, MissingEntriesFallBackToTheNextLowerIsa) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Dispatch, DescribeSaysWhichKernelRunsAndWhy) {
+    simdpool_pool_desc d;
+    simdpool_pool_desc_init(&d, SIMDPOOL_AVG, 2);
+    d.layout = SIMDPOOL_NHWC, d.n = 1, d.c = 16, d.in[0] = d.in[1] = 8;
+    d.kernel[0] = d.kernel[1] = 3, d.stride[0] = d.stride[1] = 2;
+    for (simdpool_isa isa : sptest::all_isas()) {
+        if (!simdpool_isa_available(isa)) continue;
+        SCOPED_TRACE(simdpool_isa_name(isa));
+        sptest::PlanPtr plan;
+        SPTEST_ASSERT_OK(sptest::make_pool_plan(d, sptest::isa_options(isa), &plan));
+        char line[512];
+        SPTEST_ASSERT_OK(simdpool_plan_describe(plan.get(), line, sizeof line));
+        const std::string text = line;
+        const char *fwd = nullptr, *bwd = nullptr;
+        SPTEST_ASSERT_OK(simdpool_plan_kernel_name(plan.get(), 0, &fwd));
+        SPTEST_ASSERT_OK(simdpool_plan_kernel_name(plan.get(), 1, &bwd));
+        EXPECT_NE(text.find(std::string("isa ") + simdpool_isa_name(isa) + " ("), std::string::npos) << text;
+        EXPECT_NE(text.find(std::string("plan cap ") + simdpool_isa_name(isa)), std::string::npos) << text;
+        EXPECT_NE(text.find(std::string("forward ") + fwd), std::string::npos) << text;
+        EXPECT_NE(text.find(std::string("backward ") + bwd), std::string::npos) << text;
+        EXPECT_NE(text.find("in=8x8 out=3x3 k=3x3 s=2x2"), std::string::npos) << text;
+        // A fallback is named exactly when a kernel comes from another ISA's table.
+        const std::string own = std::string(simdpool_isa_name(isa)) + "/";
+        const bool fell_back = std::string(fwd).rfind(own, 0) != 0 || std::string(bwd).rfind(own, 0) != 0;
+        EXPECT_EQ(text.find("fallback") != std::string::npos, fell_back) << text;
+        char tiny[10];
+        SPTEST_ASSERT_OK(simdpool_plan_describe(plan.get(), tiny, sizeof tiny));
+        EXPECT_EQ(std::string(tiny), text.substr(0, 9));
+        EXPECT_EQ(simdpool_plan_describe(plan.get(), tiny, 0), SIMDPOOL_INVALID_ARGUMENT);
+        EXPECT_EQ(simdpool_plan_describe(plan.get(), nullptr, 4), SIMDPOOL_NULL_POINTER);
+    }
+}
+
+}  // namespace

@@ -217,6 +217,13 @@ SIMDPOOL_API simdpool_status simdpool_plan_isa(const simdpool_plan *plan, simdpo
 SIMDPOOL_API simdpool_status simdpool_plan_kernel_name(const simdpool_plan *plan, int backward, const char **name);
 
 /**
+ * One line saying what the plan does and how: shapes, the ISA and why (CPU, caps), each kernel and whether it
+ * fell back to a lower ISA, the threading. Truncated to `size` bytes (always NUL-terminated).
+ * With the environment variable SIMDPOOL_VERBOSE=1 every new plan's line is also written to stderr.
+ */
+SIMDPOOL_API simdpool_status simdpool_plan_describe(const simdpool_plan *plan, char *buffer, size_t size);
+
+/**
  * Forward: y = pool(x). `x` has the input shape, `y` the output shape. `indices` is optional (may be NULL)
  * and only accepted for MAX and MIN: it receives the argmax/argmin position (see Conventions).
  */
