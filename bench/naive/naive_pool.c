@@ -163,7 +163,7 @@ static void soft_stats(const float *x, const geom *g, int64_t n, int64_t c, cons
         double v = x[offset(g, n, c, taps[t], pin)];
         double w = exp(v - m);
         s += w;
-        sx += w * v;
+        if (w > 0.0) sx += w * v; /* a -inf tap has weight 0 and contributes nothing (not 0 * -inf) */
     }
     *max_out = m;
     *sum_w = s;
@@ -360,7 +360,7 @@ void naive_pool_backward(const simdpool_pool_desc *d, const float *dy, const int
                         size_t xo = offset(&g, n, c, taps[t], pin);
                         double xv = x[xo];
                         double w = exp(xv - m);
-                        dx[xo] += (float)((double)g_out * w / s * (1.0 + xv - yv));
+                        if (w > 0.0) dx[xo] += (float)((double)g_out * w / s * (1.0 + xv - yv));
                     }
                     break;
                 }

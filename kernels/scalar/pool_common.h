@@ -137,6 +137,15 @@ static inline void sp_zero_channels_nhwc(float *dx, int64_t pixels, int64_t chan
     for (int64_t p = 0; p < pixels; ++p) memset(dx + p * channels + c_begin, 0, bytes);
 }
 
+/* SoftPool: a tap of weight 0 (x = -inf, or e^(x - m) underflowing) contributes nothing to the weighted sum or
+ * to the gradient — where the plain product would give 0 * -inf = NaN. */
+static SP_ALWAYS_INLINE float sp_soft_product(float w, float v) { return w > 0.0f ? w * v : 0.0f; }
+/* The gradient of one tap, dy/S * w * (1 + x - y), with the same rule for weight-0 taps. */
+static SP_ALWAYS_INLINE float sp_soft_grad(float dy_over_s, float w, float v, float y)
+{
+    return w > 0.0f ? dy_over_s * w * (1.0f + v - y) : 0.0f;
+}
+
 /* ---------------------------------------------------------------------------------------------------------- */
 /* LP norm: y = (sum |x|^p)^(1/p). The kernels pick the order's mode once per call; p = 1 and p = 2 skip powf. */
 

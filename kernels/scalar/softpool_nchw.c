@@ -39,7 +39,7 @@ void sp_scalar_softpool_fwd_nchw_f32(const sp_pool_geometry *g, const float *x, 
                 SP_FOR_EACH_TAP(win, off) {
                     const float v = xp[off], w = expf(v - m);
                     s += w;
-                    t += w * v;
+                    t += sp_soft_product(w, v);
                 }
                 yr[ow] = t / s;
             }
@@ -83,7 +83,7 @@ void sp_scalar_softpool_bwd_nchw_f32(const sp_pool_geometry *g, const float *dy,
                     const float v = xp[off];
                     const float w = k < SOFT_WEIGHT_BUFFER ? weight[k] : expf(v - m);
                     ++k;
-                    dxp[off] += dy_over_s * w * (1.0f + v - yo);
+                    dxp[off] += sp_soft_grad(dy_over_s, w, v, yo);
                 }
             }
         }

@@ -48,7 +48,7 @@ void sp_scalar_softpool_fwd_nhwc_f32(const sp_pool_geometry *g, const float *x, 
                     for (int64_t k = 0; k < nb; ++k) {
                         const float v = xt[k], w = expf(v - m[k]);
                         s[k] += w;
-                        t[k] += w * v;
+                        t[k] += sp_soft_product(w, v);
                     }
                 }
                 for (int64_t k = 0; k < nb; ++k) t[k] = t[k] / s[k];
@@ -100,10 +100,10 @@ void sp_scalar_softpool_bwd_nhwc_f32(const sp_pool_geometry *g, const float *dy,
                     float *restrict dxt = dx + off * C + c0;
                     if (j < SOFT_WEIGHT_TAPS) {
                         const float *restrict wj = weight[j];
-                        for (int64_t k = 0; k < nb; ++k) dxt[k] += s[k] * wj[k] * (1.0f + xt[k] - yo[k]);
+                        for (int64_t k = 0; k < nb; ++k) dxt[k] += sp_soft_grad(s[k], wj[k], xt[k], yo[k]);
                     } else {
                         for (int64_t k = 0; k < nb; ++k)
-                            dxt[k] += s[k] * expf(xt[k] - m[k]) * (1.0f + xt[k] - yo[k]);
+                            dxt[k] += sp_soft_grad(s[k], expf(xt[k] - m[k]), xt[k], yo[k]);
                     }
                     ++j;
                 }
