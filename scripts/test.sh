@@ -12,3 +12,5 @@ for preset in release asan; do
   echo "=== ${preset}: tests"
   ctest --preset "$preset" -j "$jobs"
 done
+echo "=== aarch64 (cross-compiled, tests under qemu-user: the native NEON path)"
+scripts/test-aarch64.sh

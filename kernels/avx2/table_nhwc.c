@@ -2,8 +2,10 @@
 #include "kernels.h"
 
 SP_DECLARE_FAMILY(avx2, maxpool)
+SP_DECLARE_FAMILY(avx2, avgpool)
 SP_DECLARE_FAMILY(avx2, minpool)
 
 const sp_nhwc_kernels sp_avx2_nhwc_kernels = {
-    .fwd = {[SP_SLOT_MAX] = sp_avx2_maxpool_fwd_nhwc_f32, [SP_SLOT_MIN] = sp_avx2_minpool_fwd_nhwc_f32},
+    .fwd = {[SP_SLOT_MAX] = sp_avx2_maxpool_fwd_nhwc_f32, [SP_SLOT_AVG] = sp_avx2_avgpool_fwd_nhwc_f32,
+            [SP_SLOT_MIN] = sp_avx2_minpool_fwd_nhwc_f32},
 };

@@ -1,4 +1,12 @@
-/* neon NHWC kernels. Empty slots fall back to the next lower ISA (src/dispatch.c). */
+/* NEON NHWC kernels. Empty slots fall back to the next lower ISA (src/dispatch.c). */
 #include "kernels.h"
 
-const sp_nhwc_kernels sp_neon_nhwc_kernels = {.fwd = {0}};
+SP_DECLARE_FAMILY(neon, maxpool)
+SP_DECLARE_FAMILY(neon, minpool)
+SP_DECLARE_FAMILY(neon, avgpool)
+
+const sp_nhwc_kernels sp_neon_nhwc_kernels = {
+    .fwd = {[SP_SLOT_MAX] = sp_neon_maxpool_fwd_nhwc_f32,
+            [SP_SLOT_AVG] = sp_neon_avgpool_fwd_nhwc_f32,
+            [SP_SLOT_MIN] = sp_neon_minpool_fwd_nhwc_f32},
+};
