@@ -2,7 +2,8 @@
 # Installs the Debian packages simdpool needs, only if some are missing.
 # Usage: scripts/install-deps.sh [test|bench]   (bench adds the comparison libraries and plotting)
 set -euo pipefail
-packages=(build-essential cmake libsimde-dev libgtest-dev libbenchmark-dev)
+# zlib1g-dev and python3-sklearn: the CNN example (examples/cnn_digits.c) reads sklearn's 8x8 digits with zlib.
+packages=(build-essential cmake libsimde-dev libgtest-dev libbenchmark-dev zlib1g-dev python3-sklearn)
 if [[ "${1:-test}" == bench ]]; then
   packages+=(libdnnl-dev libxnnpack-dev gnuplot-nox)
 fi

@@ -42,6 +42,9 @@ static uint64_t taps_on_axis(const sp_pool_geometry *g, int a) {
 simdpool_status simdpool_plan_cost(const simdpool_plan *plan, int backward, int with_indices, simdpool_cost *cost) {
     SP_CHECK_NOT_NULL(plan);
     SP_CHECK_NOT_NULL(cost);
+    if (sp_is_op_plan(plan))
+        return sp_fail(SIMDPOOL_UNSUPPORTED, "the cost model covers pool and adaptive plans only, not fractional, "
+                       "unpool, spp or roi plans");
     if (backward != 0 && backward != 1)
         return sp_fail(SIMDPOOL_INVALID_ARGUMENT, "backward = %d must be 0 or 1", backward);
     if (with_indices != 0 && with_indices != 1)

@@ -58,9 +58,11 @@ simdpool_status simdpool_plan_describe(const simdpool_plan *plan, char *buffer, 
     const sp_pool_geometry *g = &plan->geometry;
     text t = {buffer, size, 0};
     buffer[0] = '\0';
-    append(&t, "%s%s %d-D %s n=%lld c=%lld", plan->kind == SP_PLAN_ADAPTIVE ? "adaptive " : "",
-           algorithms[plan->algorithm], plan->spatial_dims, plan->layout == SIMDPOOL_NCHW ? "NCHW" : "NHWC",
-           (long long)plan->n, (long long)plan->c);
+    static const char *const kinds[] = {[SP_PLAN_POOL] = "", [SP_PLAN_ADAPTIVE] = "adaptive ",
+                                        [SP_PLAN_FRACTIONAL] = "fractional ", [SP_PLAN_UNPOOL] = "unpool (of) ",
+                                        [SP_PLAN_SPP] = "spp ", [SP_PLAN_ROI] = "roi "};
+    append(&t, "%s%s %d-D %s n=%lld c=%lld", kinds[plan->kind], algorithms[plan->algorithm], plan->spatial_dims,
+           plan->layout == SIMDPOOL_NCHW ? "NCHW" : "NHWC", (long long)plan->n, (long long)plan->c);
     append_axes(&t, "in", g->in, plan->spatial_dims);
     append_axes(&t, "out", g->out, plan->spatial_dims);
     if (plan->kind == SP_PLAN_POOL) {

@@ -53,7 +53,17 @@ sp_resolved_kernel sp_find_kernel(simdpool_isa isa, enum sp_direction direction,
 
 /* ---- plans (plan.c) ---- */
 
-enum sp_plan_kind { SP_PLAN_POOL, SP_PLAN_ADAPTIVE };
+enum sp_plan_kind {
+    SP_PLAN_POOL,
+    SP_PLAN_ADAPTIVE,
+    /* The rest of the op set (src/ops.c and one file per family): their state lives in plan->op. */
+    SP_PLAN_FRACTIONAL,
+    SP_PLAN_UNPOOL,
+    SP_PLAN_SPP,
+    SP_PLAN_ROI
+};
+
+struct sp_op_plan; /* src/ops_internal.h */
 
 struct simdpool_plan {
     enum sp_plan_kind kind;
@@ -78,6 +88,7 @@ struct simdpool_plan {
     sp_bwd_nhwc_fn bwd_nhwc;
     char kernel_name[2][64];   /* forward, backward: "<isa>/<family>_<dir>_<layout>_f32" */
     void *tables;              /* one allocation holding first/taps/divisor tables */
+    struct sp_op_plan *op;     /* fractional, unpool, spp, roi plans: family state (NULL for pool/adaptive) */
 };
 
 /* ---- verbose mode (describe.c) ---- */
@@ -85,6 +96,24 @@ struct simdpool_plan {
 /* SIMDPOOL_VERBOSE=1: every new plan's description goes to stderr (the only output simdpool ever makes). */
 void sp_report_plan(const simdpool_plan *plan);
 bool sp_verbose(void);
+
+/* Validates a plan's options (plan.c); shared with the op families' create functions. */
+simdpool_status sp_check_options(const simdpool_options *options);
+
+/* ---- the rest of the op set (ops.c): hooks the generic entry points call for op-family plans ---- */
+
+static inline bool sp_is_op_plan(const simdpool_plan *plan) { return plan->kind >= SP_PLAN_FRACTIONAL; }
+void sp_op_plan_free(struct sp_op_plan *op);
+simdpool_status sp_op_forward(const simdpool_plan *plan, const float *x, float *y, int64_t *indices);
+simdpool_status sp_op_backward(const simdpool_plan *plan, const float *dy, const int64_t *indices, const float *x,
+                               const float *y, float *dx);
+simdpool_status sp_op_task_count(const simdpool_plan *plan, int backward, size_t *count);
+simdpool_status sp_op_forward_tasks(const simdpool_plan *plan, const float *x, float *y, int64_t *indices,
+                                    size_t task_begin, size_t task_end);
+simdpool_status sp_op_backward_tasks(const simdpool_plan *plan, const float *dy, const int64_t *indices,
+                                     const float *x, const float *y, float *dx, size_t task_begin, size_t task_end);
+/* Shape queries: false if the generic (N, C, spatial) rule applies. */
+bool sp_op_output_shape(const simdpool_plan *plan, int64_t *dims, int *rank);
 
 /* ---- running (run.c) ---- */
 

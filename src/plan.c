@@ -40,6 +40,8 @@ static simdpool_status check_options(const simdpool_options *o) {
     return SIMDPOOL_OK;
 }
 
+simdpool_status sp_check_options(const simdpool_options *options) { return check_options(options); }
+
 /* One spatial axis before normalisation: how each output position's window maps onto the input. */
 typedef struct axis_rule {
     int64_t in, out, kernel, stride, dilation, pad_begin, pad_end;
@@ -273,6 +275,7 @@ simdpool_status simdpool_plan_create_adaptive(const simdpool_adaptive_desc *desc
 
 void simdpool_plan_destroy(simdpool_plan *plan) {
     if (plan == NULL) return;
+    sp_op_plan_free(plan->op);
     free(plan->tables);
     free(plan);
 }
@@ -292,6 +295,9 @@ static simdpool_status shape_of(const simdpool_plan *plan, const int64_t *spatia
 
 simdpool_status simdpool_plan_output_shape(const simdpool_plan *plan, int64_t *dims, int *rank) {
     SP_CHECK_NOT_NULL(plan);
+    SP_CHECK_NOT_NULL(dims);
+    SP_CHECK_NOT_NULL(rank);
+    if (sp_is_op_plan(plan) && sp_op_output_shape(plan, dims, rank)) return SIMDPOOL_OK;
     return shape_of(plan, plan->geometry.out, dims, rank);
 }
 

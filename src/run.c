@@ -146,6 +146,7 @@ static run_args backward_args(const simdpool_plan *plan, const float *dy, const 
 }
 
 simdpool_status simdpool_forward(const simdpool_plan *plan, const float *x, float *y, int64_t *indices) {
+    if (plan != NULL && sp_is_op_plan(plan)) return sp_op_forward(plan, x, y, indices);
     simdpool_status status = check_forward(plan, x, y, indices);
     if (status != SIMDPOOL_OK) return status;
     const run_args args = forward_args(x, y, indices);
@@ -155,6 +156,7 @@ simdpool_status simdpool_forward(const simdpool_plan *plan, const float *x, floa
 
 simdpool_status simdpool_backward(const simdpool_plan *plan, const float *dy, const int64_t *indices, const float *x,
                                   const float *y, float *dx) {
+    if (plan != NULL && sp_is_op_plan(plan)) return sp_op_backward(plan, dy, indices, x, y, dx);
     simdpool_status status = check_backward(plan, dy, indices, x, y, dx);
     if (status != SIMDPOOL_OK) return status;
     const run_args args = backward_args(plan, dy, indices, x, y, dx);
@@ -163,6 +165,7 @@ simdpool_status simdpool_backward(const simdpool_plan *plan, const float *dy, co
 }
 
 simdpool_status simdpool_plan_task_count(const simdpool_plan *plan, int backward, size_t *count) {
+    if (plan != NULL && sp_is_op_plan(plan)) return sp_op_task_count(plan, backward, count);
     SP_CHECK_NOT_NULL(plan);
     SP_CHECK_NOT_NULL(count);
     if (backward != 0 && backward != 1)
@@ -180,6 +183,7 @@ static simdpool_status check_task_range(size_t begin, size_t end, size_t count) 
 
 simdpool_status simdpool_forward_tasks(const simdpool_plan *plan, const float *x, float *y, int64_t *indices,
                                        size_t task_begin, size_t task_end) {
+    if (plan != NULL && sp_is_op_plan(plan)) return sp_op_forward_tasks(plan, x, y, indices, task_begin, task_end);
     simdpool_status status = check_forward(plan, x, y, indices);
     if (status == SIMDPOOL_OK) status = check_task_range(task_begin, task_end, sp_task_count(plan, SP_FORWARD));
     if (status != SIMDPOOL_OK) return status;
@@ -191,6 +195,8 @@ simdpool_status simdpool_forward_tasks(const simdpool_plan *plan, const float *x
 simdpool_status simdpool_backward_tasks(const simdpool_plan *plan, const float *dy, const int64_t *indices,
                                         const float *x, const float *y, float *dx, size_t task_begin,
                                         size_t task_end) {
+    if (plan != NULL && sp_is_op_plan(plan))
+        return sp_op_backward_tasks(plan, dy, indices, x, y, dx, task_begin, task_end);
     simdpool_status status = check_backward(plan, dy, indices, x, y, dx);
     if (status == SIMDPOOL_OK) status = check_task_range(task_begin, task_end, sp_task_count(plan, SP_BACKWARD));
     if (status != SIMDPOOL_OK) return status;
@@ -203,6 +209,9 @@ simdpool_status simdpool_indices_to_onnx(const simdpool_plan *plan, const int64_
     SP_CHECK_NOT_NULL(plan);
     SP_CHECK_NOT_NULL(src);
     SP_CHECK_NOT_NULL(dst);
+    if (sp_is_op_plan(plan) && plan->kind != SP_PLAN_FRACTIONAL)
+        return sp_fail(SIMDPOOL_INVALID_ARGUMENT, "indices convert to ONNX's convention for MAX, MIN and fractional "
+                       "max plans only");
     if (plan->algorithm != SIMDPOOL_MAX && plan->algorithm != SIMDPOOL_MIN)
         return sp_fail(SIMDPOOL_INVALID_ARGUMENT, "indices exist only for MAX and MIN plans");
     /* Validate everything before writing, so a bad index leaves dst (possibly == src) untouched. */

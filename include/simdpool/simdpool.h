@@ -319,6 +319,195 @@ SIMDPOOL_API simdpool_status simdpool_pool_desc_set_auto_pad(simdpool_pool_desc 
  */
 SIMDPOOL_API simdpool_status simdpool_indices_to_onnx(const simdpool_plan *plan, const int64_t *src, int64_t *dst);
 
+/* ----------------------------------------------------------------------------------------------------- */
+/* The rest of the op set: fractional max pooling, max unpooling, spatial pyramid pooling, RoI pooling    */
+/*
+ * Each family has its own descriptor and create function and makes an ordinary simdpool_plan (destroy, shape
+ * queries, options, ISA and kernel-name queries all work as above). Runs use simdpool_forward/backward where
+ * their arguments fit and a dedicated entry point where they do not:
+ *
+ *   family       forward                           backward
+ *   fractional   simdpool_fractional_forward       simdpool_backward(plan, dy, indices, NULL, NULL, dx)
+ *   unpool       simdpool_unpool_forward           simdpool_backward(plan, dy, indices, NULL, NULL, dx)
+ *   spp          simdpool_forward                  simdpool_backward (MAX: indices; AVG: dy only)
+ *   roi          simdpool_roi_forward              simdpool_roi_backward
+ *
+ * Calling a generic entry point on a plan that needs a dedicated one fails with SIMDPOOL_INVALID_ARGUMENT and
+ * a message naming the right function. Index arguments that are read (unpool indices, backward indices, RoI
+ * argmax) are checked: a position outside its plane is never dereferenced, the call fails with
+ * SIMDPOOL_INVALID_ARGUMENT and the message names the first offending element (lowest flat position).
+ * simdpool_plan_cost supports pool and adaptive plans only (SIMDPOOL_UNSUPPORTED for these families).
+ */
+
+/**
+ * Fractional max pooling (Graham 2014), PyTorch's fractional_max_pool2d/3d with caller-supplied samples.
+ *
+ * 2-D or 3-D. Output size per dim: out[i], or, where out[i] == 0, (int64)(in[i] * output_ratio[i]) with
+ * 0 < ratio < 1 (PyTorch's rule; set exactly one of the two per dim). Windows are kernel[i] wide and start at
+ *   alpha = (in - k) / (out - 1)                       (in float, as PyTorch computes it)
+ *   start[j] = (int)((j + u) * alpha) - (int)(u * alpha)   for j < out - 1;   start[out - 1] = in - k
+ * where u in [0, 1) is the plane's sample for that dim. Validity (PyTorch's limit): out + kernel - 1 <= in,
+ * i.e. alpha >= 1; out == in - kernel + 1 is the largest output (every window start then equals j).
+ *
+ * Samples: n * c * spatial_dims floats, one group per (n, c) plane, in PyTorch's order, whatever the layout:
+ *   2-D: sample[0] drives the WIDTH (dim 1) and sample[1] the HEIGHT (dim 0) -- note the reversal;
+ *   3-D: sample[0] drives D, sample[1] H, sample[2] W.
+ * So torch's `_random_samples` tensor (N, C, dims) can be passed as is. Each must lie in [0, 1).
+ * Max rule, indices (per-plane flat, int64) and backward are those of SIMDPOOL_MAX pooling.
+ */
+typedef struct simdpool_fractional_desc {
+    int spatial_dims;                               /* 2 or 3 */
+    int64_t n;
+    int64_t c;
+    int64_t in[SIMDPOOL_MAX_SPATIAL_DIMS];
+    int64_t kernel[SIMDPOOL_MAX_SPATIAL_DIMS];
+    int64_t out[SIMDPOOL_MAX_SPATIAL_DIMS];         /* > 0: the output size; 0: from output_ratio */
+    double output_ratio[SIMDPOOL_MAX_SPATIAL_DIMS]; /* used where out[i] == 0; must be 0 where out[i] > 0 */
+    simdpool_layout layout;
+    simdpool_dtype dtype;
+} simdpool_fractional_desc;
+
+/** Defaults: sizes, kernel, out and ratios 0 (to be set), NCHW, f32. spatial_dims must be 2 or 3. */
+SIMDPOOL_API simdpool_status simdpool_fractional_desc_init(simdpool_fractional_desc *desc, int spatial_dims);
+SIMDPOOL_API simdpool_status simdpool_plan_create_fractional(const simdpool_fractional_desc *desc,
+                                                             const simdpool_options *options, simdpool_plan **plan);
+/** Number of samples the plan's forward reads: n * c * spatial_dims. */
+SIMDPOOL_API simdpool_status simdpool_fractional_sample_count(const simdpool_plan *plan, size_t *count);
+/**
+ * For callers without their own RNG: fills samples[0, count) with uniform floats in [0, 1) drawn from `seed`
+ * (SplitMix64, 24-bit mantissas: the same values on every platform).
+ */
+SIMDPOOL_API simdpool_status simdpool_fractional_fill_samples(uint64_t seed, float *samples, size_t count);
+/**
+ * y = fractional_max_pool(x) with the given samples (checked first: a sample outside [0, 1) or NaN fails
+ * before anything is written). `indices` (optional) receives the argmax, needed by the backward.
+ */
+SIMDPOOL_API simdpool_status simdpool_fractional_forward(const simdpool_plan *plan, const float *samples,
+                                                         const float *x, float *y, int64_t *indices);
+
+/**
+ * Max unpooling (PyTorch's max_unpool1d/2d/3d, ONNX MaxUnpool): scatters each input element to the position
+ * its index names inside its (n, c) output plane; every other output element is 0.
+ *
+ * in[] is the spatial size of the pooled tensor (the unpool's input). Output size per dim: out[i] if > 0,
+ * else derived from the pooling being undone: (in - 1) * stride - pad_begin - pad_end + kernel (PyTorch's
+ * default; kernel and stride >= 1, pads >= 0 are needed only where out[i] == 0, and must be >= 0 elsewhere).
+ * Any explicit size >= 1 is accepted (PyTorch limits it to (default - stride, default + stride); ONNX does
+ * not); what matters is that every index lies inside the output plane, which each run checks.
+ * Indices: int64, per-plane flat positions in the output plane (PyTorch's convention, as produced by
+ * SIMDPOOL_MAX pooling of the output-sized tensor), with the input's shape and layout.
+ * Duplicate indices: forward keeps the last element in the input's scan order (PyTorch leaves it
+ * unspecified); backward is a gather, dx[i] = dy[indices[i]], so every duplicate receives its gradient.
+ */
+typedef struct simdpool_unpool_desc {
+    int spatial_dims; /* 1, 2 or 3 */
+    int64_t n;
+    int64_t c;
+    int64_t in[SIMDPOOL_MAX_SPATIAL_DIMS];
+    int64_t kernel[SIMDPOOL_MAX_SPATIAL_DIMS];
+    int64_t stride[SIMDPOOL_MAX_SPATIAL_DIMS];
+    int64_t pad_begin[SIMDPOOL_MAX_SPATIAL_DIMS];
+    int64_t pad_end[SIMDPOOL_MAX_SPATIAL_DIMS];
+    int64_t out[SIMDPOOL_MAX_SPATIAL_DIMS]; /* > 0: this output size; 0: derived */
+    simdpool_layout layout;
+    simdpool_dtype dtype;
+} simdpool_unpool_desc;
+
+/** Defaults: everything 0 (sizes to be set), NCHW, f32. */
+SIMDPOOL_API simdpool_status simdpool_unpool_desc_init(simdpool_unpool_desc *desc, int spatial_dims);
+SIMDPOOL_API simdpool_status simdpool_plan_create_unpool(const simdpool_unpool_desc *desc,
+                                                         const simdpool_options *options, simdpool_plan **plan);
+/**
+ * y = unpool(x, indices). x and indices have the plan's input shape, y its output shape. An index outside
+ * [0, output plane) fails with SIMDPOOL_INVALID_ARGUMENT naming it; y's contents are then unspecified (only
+ * positions inside y are ever written).
+ */
+SIMDPOOL_API simdpool_status simdpool_unpool_forward(const simdpool_plan *plan, const float *x,
+                                                     const int64_t *indices, float *y);
+
+/** Most pyramid levels a spatial pyramid pooling descriptor holds. */
+#define SIMDPOOL_MAX_SPP_LEVELS 8
+
+/**
+ * Spatial pyramid pooling (He et al. 2014): for each level l, adaptive pooling of every channel to l x l bins
+ * (window rule of adaptive pooling: bin i spans [floor(i*in/l), ceil((i+1)*in/l)), so any input size works,
+ * even smaller than l), all levels concatenated into a 2-D output of N x F, F = C * sum(l^2).
+ * Feature order within a row, level blocks in the order of levels[]:
+ *   NCHW  level block = (c, i, j): offset C*sum(previous l^2) + (c*l + i)*l + j
+ *         (= torch.cat([adaptive_pool(x, l).flatten(1) for l in levels], 1))
+ *   NHWC  level block = (i, j, c): offset C*sum(previous l^2) + (i*l + j)*C + c   (channels-last flatten)
+ * MAX takes optional indices (per-plane flat positions, same shape as the output) for the backward.
+ * Output shape queries report rank 2: (N, F).
+ */
+typedef struct simdpool_spp_desc {
+    simdpool_algorithm algorithm; /* SIMDPOOL_MAX or SIMDPOOL_AVG */
+    int64_t n;
+    int64_t c;
+    int64_t in[2];                /* H, W */
+    int num_levels;               /* 1 .. SIMDPOOL_MAX_SPP_LEVELS */
+    int64_t levels[SIMDPOOL_MAX_SPP_LEVELS]; /* bins per side, each >= 1, e.g. {1, 2, 4} */
+    simdpool_layout layout;
+    simdpool_dtype dtype;
+} simdpool_spp_desc;
+
+/** Defaults: levels {1, 2, 4}, sizes 0 (to be set), NCHW, f32. */
+SIMDPOOL_API simdpool_status simdpool_spp_desc_init(simdpool_spp_desc *desc, simdpool_algorithm algorithm);
+SIMDPOOL_API simdpool_status simdpool_plan_create_spp(const simdpool_spp_desc *desc, const simdpool_options *options,
+                                                      simdpool_plan **plan);
+
+typedef enum simdpool_roi_mode {
+    SIMDPOOL_ROI_POOL = 0, /* RoI max pooling (Fast R-CNN; torchvision.ops.roi_pool) */
+    SIMDPOOL_ROI_ALIGN = 1 /* RoI align (Mask R-CNN; torchvision.ops.roi_align) */
+} simdpool_roi_mode;
+
+/**
+ * RoI pooling over a feature map (N, C, H, W), torchvision's CPU semantics exactly. Boxes are run-time data:
+ * num_boxes rows of 5 floats (batch index, x1, y1, x2, y2) in input-image coordinates; the output has one
+ * (C, PH, PW) block per box (NHWC: (PH, PW, C)), so it holds num_boxes * C * PH * PW floats. Shape queries
+ * (simdpool_plan_output_shape, simdpool_plan_tensor_sizes) describe ONE box's block: (1, C, PH, PW).
+ *
+ * ROI_POOL: box corners round(coord * spatial_scale), malformed boxes forced to 1x1, bin (ph, pw) spans
+ *   [floor(ph*bin_h), ceil((ph+1)*bin_h)) (+ the box start, clipped to the map); max with torchvision's rule
+ *   (strict >, seeded with -FLT_MAX, so NaN never wins); an empty bin gives 0 and argmax -1.
+ * ROI_ALIGN: box corners coord * spatial_scale - (aligned ? 0.5 : 0); without `aligned` boxes are forced to at
+ *   least 1x1; each bin averages grid_h x grid_w bilinear samples, grid = sampling_ratio if > 0, else
+ *   ceil(box_size / pooled) (adaptive); samples beyond [-1, size] contribute 0; an empty grid gives 0.
+ * Runs check every box first: the batch index must be an integer in [0, n), coordinates finite and
+ * |coord * spatial_scale| <= 2^24 (beyond that float positions lose integer precision).
+ */
+typedef struct simdpool_roi_desc {
+    simdpool_roi_mode mode;
+    int64_t n;
+    int64_t c;
+    int64_t in[2];       /* H, W of the feature map */
+    int64_t pooled[2];   /* PH, PW */
+    float spatial_scale; /* feature-map pixels per image pixel, finite and > 0 (e.g. 1/16); default 1 */
+    int sampling_ratio;  /* ROI_ALIGN: samples per bin side; <= 0 adaptive (default -1). ROI_POOL: must be <= 0 */
+    int aligned;         /* ROI_ALIGN: 1 shifts boxes by half a pixel (Detectron2's correct alignment); default 0.
+                            ROI_POOL: must be 0 */
+    simdpool_layout layout;
+    simdpool_dtype dtype;
+} simdpool_roi_desc;
+
+/** Defaults: sizes 0 (to be set), spatial_scale 1, sampling_ratio -1, aligned 0, NCHW, f32. */
+SIMDPOOL_API simdpool_status simdpool_roi_desc_init(simdpool_roi_desc *desc, simdpool_roi_mode mode);
+SIMDPOOL_API simdpool_status simdpool_plan_create_roi(const simdpool_roi_desc *desc, const simdpool_options *options,
+                                                      simdpool_plan **plan);
+/**
+ * y (num_boxes blocks) = roi_op(x, boxes). argmax (ROI_POOL only, optional, same shape as y) receives the
+ * winning per-plane flat position (h*W + w), -1 for an empty bin. Threaded over boxes and channel blocks.
+ * num_boxes may be 0 (nothing is written).
+ */
+SIMDPOOL_API simdpool_status simdpool_roi_forward(const simdpool_plan *plan, const float *x, const float *boxes,
+                                                  size_t num_boxes, float *y, int64_t *argmax);
+/**
+ * dx = d(sum dy * y)/dx, overwriting dx (the whole input). ROI_POOL needs the forward's argmax (each entry -1 or
+ * inside the plane); ROI_ALIGN takes argmax = NULL. Deterministic: threaded over (image, channel block), each
+ * task adds the boxes' contributions in box order, so results never depend on the thread count (no atomics).
+ */
+SIMDPOOL_API simdpool_status simdpool_roi_backward(const simdpool_plan *plan, const float *dy, const float *boxes,
+                                                   size_t num_boxes, const int64_t *argmax, float *dx);
+
 #ifdef __cplusplus
 }
 #endif
