@@ -221,7 +221,7 @@ simdpool_pool_desc random_desc(simdpool_algorithm a, uint64_t seed) {
     d.layout = r.chance(0.5) ? SIMDPOOL_NHWC : SIMDPOOL_NCHW;
     d.n = r.chance(0.3) ? 2 : 1;
     static const std::vector<int64_t> sizes1 = {1, 5, 7, 13, 16, 17, 31, 64};
-    static const std::vector<int64_t> sizes2 = {1, 5, 7, 13, 16, 17};
+    static const std::vector<int64_t> sizes2 = {1, 5, 7, 13, 16, 17, 33, 40};
     static const std::vector<int64_t> sizes3 = {1, 3, 5, 7};
     int64_t plane = 1;
     for (int i = 0; i < sd; i++) {

@@ -136,7 +136,8 @@ typedef struct simdpool_pool_desc {
     int64_t pad_end[SIMDPOOL_MAX_SPATIAL_DIMS];
     int ceil_mode;                /* 0 or 1 */
     int count_include_pad;        /* AVG: 1 counts padded positions (not the ceil_mode overhang); default 1 */
-    int64_t divisor_override;     /* AVG: > 0 replaces the divisor; 0 = none */
+    int64_t divisor_override;     /* AVG only (other algorithms must leave it 0): > 0, at most 2^24, replaces
+                                     the divisor; 0 = none */
     float p;                      /* LP: the norm's order, > 0; default 2 */
     simdpool_layout layout;       /* default NCHW */
     simdpool_dtype dtype;         /* default F32 */
