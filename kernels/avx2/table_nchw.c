@@ -1,4 +1,12 @@
-/* avx2 NCHW kernels. Empty slots fall back to the next lower ISA (src/dispatch.c). */
+/* AVX2 NCHW kernels. Empty slots fall back to the next lower ISA (src/dispatch.c). */
 #include "kernels.h"
 
-const sp_nchw_kernels sp_avx2_nchw_kernels = {.fwd = {0}};
+SP_DECLARE_FAMILY(avx2, maxpool)
+SP_DECLARE_FAMILY(avx2, avgpool)
+SP_DECLARE_FAMILY(avx2, minpool)
+
+const sp_nchw_kernels sp_avx2_nchw_kernels = {
+    .fwd = {[SP_SLOT_MAX] = sp_avx2_maxpool_fwd_nchw_f32,
+            [SP_SLOT_AVG] = sp_avx2_avgpool_fwd_nchw_f32,
+            [SP_SLOT_MIN] = sp_avx2_minpool_fwd_nchw_f32},
+};

@@ -1,4 +1,12 @@
-/* avx512 NCHW kernels. Empty slots fall back to the next lower ISA (src/dispatch.c). */
+/* AVX-512 NCHW kernels. Empty slots fall back to the next lower ISA (src/dispatch.c). */
 #include "kernels.h"
 
-const sp_nchw_kernels sp_avx512_nchw_kernels = {.fwd = {0}};
+SP_DECLARE_FAMILY(avx512, maxpool)
+SP_DECLARE_FAMILY(avx512, avgpool)
+SP_DECLARE_FAMILY(avx512, minpool)
+
+const sp_nchw_kernels sp_avx512_nchw_kernels = {
+    .fwd = {[SP_SLOT_MAX] = sp_avx512_maxpool_fwd_nchw_f32,
+            [SP_SLOT_AVG] = sp_avx512_avgpool_fwd_nchw_f32,
+            [SP_SLOT_MIN] = sp_avx512_minpool_fwd_nchw_f32},
+};

@@ -1,0 +1,335 @@
+/*
+ * AVX2 NCHW average forward, f32.
+ *
+ * Vectors run along the output width: a block is 8 consecutive outputs of one output row, lane i holding
+ * output column o0 + i, whose W taps start at input column b + S*i (b = o0*S - pad_begin). Every lane sums its
+ * window exactly like the reference: from +0, tap by tap in row-major order (D, H, W), then DIVIDES by the
+ * plan's divisor (no reciprocal). So sliding-window and adaptive outputs are bit-identical to the scalar
+ * kernel. Taps outside the input are loaded as +0 through masks; adding +0 changes nothing, because a sum that
+ * starts at +0 is never -0.
+ *
+ * Loading one tap for 8 lanes: S = 1 one load; S = 2 two loads and a vshufps (lanes then come in the order
+ * 0 1 4 5 2 3 6 7, undone once per block with vpermpd); larger strides a gather. 2x2/2, 3x3/2 and 3x3/1 are the
+ * same code with constant stride, kernel width and dilation. The last partial block of a row overlaps its
+ * neighbour (recomputing equal values); rows narrower than 8 use masked loads and stores.
+ *
+ * Global pooling (one output per plane, the window the whole plane) is the one place the order changes: each
+ * plane is summed in 8 lanes and 8 planes are reduced at once in a transpose tree. The result differs from the
+ * scalar kernel's by a few ulp of the sum of |x| (bounded by about (n/8 + 3) * 2^-24 * sum|x|), the tolerance
+ * tests/test_simd_nchw.cc states and checks.
+ */
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <simde/x86/avx2.h>
+
+#include "kernels.h"
+
+#define SP_INLINE static inline __attribute__((always_inline))
+
+enum { V = 8 };
+
+static const int32_t k_iota[V] = {0, 1, 2, 3, 4, 5, 6, 7};
+
+SP_INLINE simde__m256i iota_epi32(void) { return simde_mm256_loadu_si256((const simde__m256i *)k_iota); }
+SP_INLINE simde__m256 as_ps(simde__m256i v) { return simde_mm256_castsi256_ps(v); }
+
+/* Lanes [lo, hi) as an all-ones mask (bounds clamped to [0, 8]). */
+SP_INLINE simde__m256i range_mask(int64_t lo, int64_t hi)
+{
+    if (lo < 0) lo = 0;
+    if (hi > V) hi = V;
+    if (lo >= hi) return simde_mm256_setzero_si256();
+    const simde__m256i i = iota_epi32();
+    return simde_mm256_and_si256(simde_mm256_cmpgt_epi32(simde_mm256_set1_epi32((int32_t)hi), i),
+                                 simde_mm256_cmpgt_epi32(i, simde_mm256_set1_epi32((int32_t)lo - 1)));
+}
+
+SP_INLINE simde__m256 clamp_vec(const sp_pool_geometry *g, simde__m256 v)
+{
+    if (!g->clamp_output) return v;
+    const simde__m256 lo = simde_mm256_set1_ps(g->clamp_min), hi = simde_mm256_set1_ps(g->clamp_max);
+    v = simde_mm256_blendv_ps(v, lo, simde_mm256_cmp_ps(v, lo, SIMDE_CMP_LT_OQ));
+    return simde_mm256_blendv_ps(v, hi, simde_mm256_cmp_ps(v, hi, SIMDE_CMP_GT_OQ));
+}
+
+/* Undoes vshufps's lane order 0 1 4 5 2 3 6 7 (pairs of lanes are 64-bit chunks 0 2 1 3). */
+SP_INLINE simde__m256 unshuffle_ps(simde__m256 v)
+{
+    return simde_mm256_castpd_ps(simde_mm256_permute4x64_pd(simde_mm256_castps_pd(v), 0xD8));
+}
+
+/* ---------------------------------------------------------------------------------------------------------- */
+/* W geometry of a plan, as the kernels see it */
+
+typedef struct wplan {
+    int64_t K, S, shift, dw; /* window o has W taps at o*S + shift + j*dw, j < K (clipped to [0, W)) */
+    int64_t fb, fe;          /* output columns whose K taps all lie inside the input */
+    bool table;              /* non-uniform adaptive windows: per-column first/taps tables */
+} wplan;
+
+static wplan make_wplan(const sp_pool_geometry *g)
+{
+    wplan w;
+    const int64_t out_w = g->out[2];
+    w.dw = g->dilation[2];
+    w.table = false;
+    if (g->kernel[2] > 0) {
+        w.K = g->kernel[2];
+        w.S = g->stride[2];
+        w.shift = -g->pad_begin[2];
+        w.fb = g->full_begin[2];
+        w.fe = g->full_end[2];
+        if (w.fe <= w.fb) w.fb = w.fe = 0;
+        return w;
+    }
+    const int64_t *first = g->first[2];
+    const int32_t *taps = g->taps[2];
+    w.K = taps[0];
+    w.S = out_w > 1 ? first[1] - first[0] : 1;
+    w.shift = first[0];
+    bool uniform = w.K > 0 && w.S > 0;
+    for (int64_t o = 0; uniform && o < out_w; ++o) uniform = taps[o] == w.K && first[o] == o * w.S + w.shift;
+    w.table = !uniform;
+    w.fb = 0;
+    w.fe = uniform ? out_w : 0;
+    return w;
+}
+
+typedef struct taprows {
+    const float *x; /* the first tap row (D, then H), column 0 */
+    int64_t nd, nh, sd, sh;
+} taprows;
+
+/* ---------------------------------------------------------------------------------------------------------- */
+/* Loading one tap for the 8 lanes of a block: lane i reads column p + S*i of one input row. */
+
+enum { MODE_GATHER = 0, MODE_S1 = 1, MODE_S2 = 2 };
+
+/* Tap at column p = b + o of the row at rb = row + b. Full blocks (!masked): every needed column lies inside
+   the row; `last_even` (S = 2): the largest even offset, whose second load would read one column past the last
+   needed one. Masked blocks: columns outside [0, W) read +0. S = 2 returns the shuffled lane order. */
+SP_INLINE simde__m256 load_tap(const float *rb, int64_t o, int64_t p, int64_t W, simde__m256i vS, int mode,
+                               bool masked, bool last_even)
+{
+    if (mode == MODE_S1) {
+        if (!masked) return simde_mm256_loadu_ps(rb + o);
+        return simde_mm256_maskload_ps(rb + o, range_mask(-p, W - p));
+    }
+    if (mode == MODE_S2) {
+        const int64_t odd = o & 1, qc = p - odd;
+        const float *q = rb + o - odd;
+        simde__m256 lo, hi;
+        if (!masked) {
+            lo = simde_mm256_loadu_ps(q);
+            hi = last_even ? simde_mm256_maskload_ps(q + V, range_mask(0, V - 1)) : simde_mm256_loadu_ps(q + V);
+        } else {
+            lo = simde_mm256_maskload_ps(q, range_mask(-qc, W - qc));
+            hi = simde_mm256_maskload_ps(q + V, range_mask(-qc - V, W - qc - V));
+        }
+        return odd ? simde_mm256_shuffle_ps(lo, hi, 0xDD) : simde_mm256_shuffle_ps(lo, hi, 0x88);
+    }
+    if (!masked) return simde_mm256_i32gather_ps(rb + o, vS, 4);
+    const simde__m256i col = simde_mm256_add_epi32(vS, simde_mm256_set1_epi32((int32_t)p));
+    const simde__m256i k = simde_mm256_and_si256(simde_mm256_cmpgt_epi32(col, simde_mm256_set1_epi32(-1)),
+                                                 simde_mm256_cmpgt_epi32(simde_mm256_set1_epi32((int32_t)W), col));
+    return simde_mm256_mask_i32gather_ps(simde_mm256_setzero_ps(), rb + o, vS, as_ps(k), 4);
+}
+
+/* ---------------------------------------------------------------------------------------------------------- */
+/* Sliding windows: one block of 8 outputs at a time, its whole window in registers */
+
+/* The sum of every tap of the block whose first column is b, in scan order, in natural lane order. */
+SP_INLINE simde__m256 block_sum(const taprows *t, int64_t b, int64_t W, int64_t K, int64_t dw, simde__m256i vS,
+                                int mode, bool masked)
+{
+    const int64_t lastoff = (K - 1) * dw;
+    const bool last_even = (lastoff & 1) == 0;
+    simde__m256 acc = simde_mm256_setzero_ps();
+    for (int64_t jd = 0; jd < t->nd; ++jd) {
+        for (int64_t jh = 0; jh < t->nh; ++jh) {
+            const float *rb = t->x + jd * t->sd + jh * t->sh + b;
+            for (int64_t jw = 0; jw < K; ++jw) {
+                const int64_t o = jw * dw;
+                acc = simde_mm256_add_ps(acc, load_tap(rb, o, b + o, W, vS, mode, masked, o == lastoff && last_even));
+            }
+        }
+    }
+    return mode == MODE_S2 ? unshuffle_ps(acc) : acc;
+}
+
+/* One output row: blocks at 0, 8, ...; the last partial block overlaps its neighbour unless the row is
+   narrower than 8. Blocks wholly inside the full range load unmasked. */
+SP_INLINE void row_sliding(const sp_pool_geometry *g, const wplan *w, const taprows *t, float *y, const float *div,
+                           simde__m256i vS, int mode, int64_t KC, int64_t DWC)
+{
+    const int64_t out_w = g->out[2], W = g->in[2], S = w->S, shift = w->shift, fb = w->fb, fe = w->fe;
+    const int64_t K = KC ? KC : w->K, dw = DWC ? DWC : w->dw;
+    for (int64_t o0 = 0; o0 < out_w; o0 += V) {
+        int64_t r = V;
+        if (o0 + V > out_w) {
+            if (out_w >= V) o0 = out_w - V;
+            else r = out_w;
+        }
+        const int64_t b = o0 * S + shift;
+        const bool full = r == V && o0 >= fb && o0 + V <= fe;
+        simde__m256 acc = full ? block_sum(t, b, W, K, dw, vS, mode, false) : block_sum(t, b, W, K, dw, vS, mode, true);
+        if (r == V) {
+            simde_mm256_storeu_ps(y + o0, clamp_vec(g, simde_mm256_div_ps(acc, simde_mm256_loadu_ps(div + o0))));
+        } else {
+            const simde__m256i om = range_mask(0, r);
+            const simde__m256 d = simde_mm256_blendv_ps(simde_mm256_set1_ps(1.0f), simde_mm256_maskload_ps(div + o0, om),
+                                                        as_ps(om));
+            simde_mm256_maskstore_ps(y + o0, om, clamp_vec(g, simde_mm256_div_ps(acc, d)));
+        }
+    }
+}
+
+/* One output row of a non-uniform adaptive plan: lane i sums taps_w[o] columns from first_w[o], gathered
+   (lanes past their window add +0). */
+static void row_table(const sp_pool_geometry *g, const taprows *t, float *y, const float *div)
+{
+    const int64_t out_w = g->out[2], dw = g->dilation[2];
+    const int64_t *first_w = g->first[2];
+    const int32_t *taps_w = g->taps[2];
+    const simde__m256 zero = simde_mm256_setzero_ps();
+    for (int64_t o0 = 0; o0 < out_w; o0 += V) {
+        const int64_t r = out_w - o0 < V ? out_w - o0 : V;
+        int32_t f[V] = {0}, n[V] = {0};
+        int32_t max_taps = 0;
+        for (int64_t i = 0; i < r; ++i) {
+            f[i] = (int32_t)first_w[o0 + i];
+            n[i] = taps_w[o0 + i];
+            if (n[i] > max_taps) max_taps = n[i];
+        }
+        const simde__m256i fv = simde_mm256_loadu_si256((const simde__m256i *)f);
+        const simde__m256i nv = simde_mm256_loadu_si256((const simde__m256i *)n);
+        simde__m256 acc = zero;
+        for (int64_t jd = 0; jd < t->nd; ++jd) {
+            for (int64_t jh = 0; jh < t->nh; ++jh) {
+                const float *rb = t->x + jd * t->sd + jh * t->sh;
+                for (int32_t j = 0; j < max_taps; ++j) {
+                    const simde__m256i m = simde_mm256_cmpgt_epi32(nv, simde_mm256_set1_epi32(j));
+                    const simde__m256i at = simde_mm256_add_epi32(fv, simde_mm256_set1_epi32((int32_t)(j * dw)));
+                    acc = simde_mm256_add_ps(acc, simde_mm256_mask_i32gather_ps(zero, rb, at, as_ps(m), 4));
+                }
+            }
+        }
+        const simde__m256i om = range_mask(0, r);
+        const simde__m256 d =
+            simde_mm256_blendv_ps(simde_mm256_set1_ps(1.0f), simde_mm256_maskload_ps(div + o0, om), as_ps(om));
+        simde_mm256_maskstore_ps(y + o0, om, clamp_vec(g, simde_mm256_div_ps(acc, d)));
+    }
+}
+
+SP_INLINE void run_planes(const sp_pool_geometry *g, const wplan *w, const float *x, float *y, size_t planes,
+                          int mode, int64_t KC, int64_t DWC, bool table)
+{
+    const int64_t H = g->in[1], W = g->in[2], HW = H * W, in_plane = g->in[0] * HW;
+    const int64_t out_h = g->out[1], out_w = g->out[2], out_plane = sp_out_plane(g);
+    const simde__m256i vS = simde_mm256_mullo_epi32(iota_epi32(), simde_mm256_set1_epi32((int32_t)(table ? 1 : w->S)));
+    taprows t;
+    t.sd = g->dilation[0] * HW;
+    t.sh = g->dilation[1] * W;
+    for (size_t p = 0; p < planes; ++p) {
+        const float *xp = x + (int64_t)p * in_plane;
+        float *yp = y + (int64_t)p * out_plane;
+        for (int64_t od = 0; od < g->out[0]; ++od) {
+            for (int64_t oh = 0; oh < out_h; ++oh) {
+                t.x = xp + g->first[0][od] * HW + g->first[1][oh] * W;
+                t.nd = g->taps[0][od];
+                t.nh = g->taps[1][oh];
+                const int64_t row = (od * out_h + oh) * out_w;
+                if (table) row_table(g, &t, yp + row, g->divisor + row);
+                else row_sliding(g, w, &t, yp + row, g->divisor + row, vS, mode, KC, DWC);
+            }
+        }
+    }
+}
+
+/* ---------------------------------------------------------------------------------------------------------- */
+/* Global pooling: one output per plane, the window the whole plane */
+
+static bool is_global(const sp_pool_geometry *g)
+{
+    for (int a = 0; a < SP_AXES; ++a)
+        if (g->out[a] != 1 || g->first[a][0] != 0 || g->taps[a][0] != g->in[a]) return false;
+    return true;
+}
+
+/* Lane sums of one plane: nfull whole vectors and a tail (tail_mask); two accumulators. */
+SP_INLINE simde__m256 plane_lanes(const float *p, int64_t nfull, simde__m256i tail_mask, bool tail)
+{
+    simde__m256 a0 = simde_mm256_setzero_ps(), a1 = a0;
+    int64_t v = 0;
+    for (; v + 2 <= nfull; v += 2) {
+        a0 = simde_mm256_add_ps(a0, simde_mm256_loadu_ps(p + v * V));
+        a1 = simde_mm256_add_ps(a1, simde_mm256_loadu_ps(p + v * V + V));
+    }
+    if (v < nfull) a0 = simde_mm256_add_ps(a0, simde_mm256_loadu_ps(p + v * V));
+    if (tail) a1 = simde_mm256_add_ps(a1, simde_mm256_maskload_ps(p + nfull * V, tail_mask));
+    return simde_mm256_add_ps(a0, a1);
+}
+
+SP_INLINE simde__m256 leaf(const float *x, int64_t n, int64_t np, int64_t k, simde__m256i tail_mask)
+{
+    return k < np ? plane_lanes(x + k * n, n / V, tail_mask, n % V != 0) : simde_mm256_setzero_ps();
+}
+
+SP_INLINE simde__m256 pair_node(simde__m256 a, simde__m256 b) /* 128-bit halves: plane a | plane b */
+{
+    return simde_mm256_add_ps(simde_mm256_permute2f128_ps(a, b, 0x20), simde_mm256_permute2f128_ps(a, b, 0x31));
+}
+
+/* Sums of up to 8 planes, plane k in lane k. */
+static void global_block(const float *x, int64_t n, int64_t np, float *y, const sp_pool_geometry *g)
+{
+    const simde__m256i tm = range_mask(0, n % V);
+    const simde__m256 ab = pair_node(leaf(x, n, np, 0, tm), leaf(x, n, np, 1, tm));
+    const simde__m256 cd = pair_node(leaf(x, n, np, 2, tm), leaf(x, n, np, 3, tm));
+    const simde__m256 q0 = simde_mm256_add_ps(simde_mm256_shuffle_ps(ab, cd, 0x44), simde_mm256_shuffle_ps(ab, cd, 0xEE));
+    const simde__m256 ef = pair_node(leaf(x, n, np, 4, tm), leaf(x, n, np, 5, tm));
+    const simde__m256 gh = pair_node(leaf(x, n, np, 6, tm), leaf(x, n, np, 7, tm));
+    const simde__m256 q1 = simde_mm256_add_ps(simde_mm256_shuffle_ps(ef, gh, 0x44), simde_mm256_shuffle_ps(ef, gh, 0xEE));
+    simde__m256 v = simde_mm256_add_ps(simde_mm256_shuffle_ps(q0, q1, 0x88), simde_mm256_shuffle_ps(q0, q1, 0xDD));
+    static const int32_t order[V] = {0, 4, 1, 5, 2, 6, 3, 7}; /* lane 4h + m held plane 2m + h */
+    v = simde_mm256_permutevar8x32_ps(v, simde_mm256_loadu_si256((const simde__m256i *)order));
+    v = clamp_vec(g, simde_mm256_div_ps(v, simde_mm256_set1_ps(g->divisor[0])));
+    if (np == V) simde_mm256_storeu_ps(y, v);
+    else simde_mm256_maskstore_ps(y, range_mask(0, np), v);
+}
+
+static void run_global(const sp_pool_geometry *g, const float *x, float *y, size_t planes)
+{
+    const int64_t n = sp_in_plane(g);
+    for (size_t p = 0; p < planes; p += V) {
+        const int64_t np = planes - p < V ? (int64_t)(planes - p) : V;
+        global_block(x + (int64_t)p * n, n, np, y + p, g);
+    }
+}
+
+/* ---------------------------------------------------------------------------------------------------------- */
+
+void sp_avx2_avgpool_fwd_nchw_f32(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx, size_t planes)
+{
+    (void)idx;
+    /* Gathers index a row with int32 lane offsets. */
+    if (g->in[2] > INT32_MAX / 2) {
+        sp_scalar_avgpool_fwd_nchw_f32(g, x, y, NULL, planes);
+        return;
+    }
+    if (is_global(g)) {
+        run_global(g, x, y, planes);
+        return;
+    }
+    const wplan w = make_wplan(g);
+    if (w.table) run_planes(g, &w, x, y, planes, MODE_GATHER, 0, 0, true);
+    else if (w.S == 2 && w.K == 2 && w.dw == 1) run_planes(g, &w, x, y, planes, MODE_S2, 2, 1, false);
+    else if (w.S == 2 && w.K == 3 && w.dw == 1) run_planes(g, &w, x, y, planes, MODE_S2, 3, 1, false);
+    else if (w.S == 1 && w.K == 3 && w.dw == 1) run_planes(g, &w, x, y, planes, MODE_S1, 3, 1, false);
+    else if (w.S == 1) run_planes(g, &w, x, y, planes, MODE_S1, 0, 0, false);
+    else if (w.S == 2) run_planes(g, &w, x, y, planes, MODE_S2, 0, 0, false);
+    else run_planes(g, &w, x, y, planes, MODE_GATHER, 0, 0, false);
+}

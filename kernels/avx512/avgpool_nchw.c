@@ -1,0 +1,455 @@
+/*
+ * AVX-512 NCHW average forward, f32.
+ *
+ * Vectors run along the output width: a block is 16 consecutive outputs of one output row, lane i holding
+ * output column o0 + i, whose W taps start at input column b + S*i (b = o0*S - pad_begin). Every lane sums
+ * its window exactly like the reference: from +0, tap by tap in row-major order (D, H, W), then DIVIDES by
+ * the plan's divisor (no reciprocal). So sliding-window and adaptive outputs are bit-identical to the scalar
+ * kernel. Taps outside the input are loaded as +0 through masks; adding +0 changes nothing, because a sum
+ * that starts at +0 is never -0.
+ *
+ * An output row is computed in passes of up to three tap rows, each running over the row's blocks (which are
+ * independent, so the loop pipelines); a pass continues the sums the previous pass left in y. Loading one tap
+ * for 16 lanes: S = 1 one load; S = 2 two loads and a vshufps (lanes then come in a shuffled order that the
+ * block undoes once); S = 3..8 a few loads merged by masked vpermps; larger strides a gather. 2x2/2, 3x3/2 and
+ * 3x3/1 are the same code with constant stride, kernel width and dilation.
+ *
+ * Small planes pooled with stride 1 and "same" width (3x3/1 p1, 5x5/1 p2 ...) are treated as a 1-D stencil over
+ * the flattened plane, so blocks span rows and no lane is wasted on 28-wide rows (see run_flat).
+ *
+ * Global pooling (one output per plane, the window the whole plane) runs the AVX2 kernel's 8-plane transpose
+ * tree, which measured faster than a 16-plane one on Zen 4 (whose 512-bit units are double-pumped); it is the
+ * one place the summation order changes (see kernels/avx2/avgpool_nchw.c for the tolerance).
+ */
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <simde/x86/avx512.h>
+
+#include "kernels.h"
+
+#define SP_INLINE static inline __attribute__((always_inline))
+
+enum { V = 16 };
+
+/* ---------------------------------------------------------------------------------------------------------- */
+/* Intrinsics that simde 0.7 does not provide: native AVX-512 where the compiler targets it, a portable loop
+   elsewhere (touching only the selected lanes, like the instructions). */
+
+#if defined(SIMDE_X86_AVX512F_NATIVE) && defined(SIMDE_X86_AVX512VL_NATIVE)
+#define SP_AVX512_NATIVE 1
+#else
+#define SP_AVX512_NATIVE 0
+#endif
+
+SP_INLINE simde__m512 ld_mask(simde__m512 src, simde__mmask16 k, const float *p)
+{
+#if SP_AVX512_NATIVE
+    return _mm512_mask_loadu_ps(src, k, p);
+#else
+    float t[V];
+    simde_mm512_storeu_ps(t, src);
+    for (int i = 0; i < V; ++i)
+        if ((k >> i) & 1) t[i] = p[i];
+    return simde_mm512_loadu_ps(t);
+#endif
+}
+
+SP_INLINE void st_mask(float *p, simde__mmask16 k, simde__m512 v)
+{
+#if SP_AVX512_NATIVE
+    _mm512_mask_storeu_ps(p, k, v);
+#else
+    float t[V];
+    simde_mm512_storeu_ps(t, v);
+    for (int i = 0; i < V; ++i)
+        if ((k >> i) & 1) p[i] = t[i];
+#endif
+}
+
+SP_INLINE simde__m512 gather_mask(simde__m512 src, simde__mmask16 k, simde__m512i vindex, const float *base)
+{
+#if SP_AVX512_NATIVE
+    return _mm512_mask_i32gather_ps(src, k, vindex, base, 4);
+#else
+    int32_t ix[V];
+    float t[V];
+    simde_mm512_storeu_si512(ix, vindex);
+    simde_mm512_storeu_ps(t, src);
+    for (int i = 0; i < V; ++i)
+        if ((k >> i) & 1) t[i] = base[ix[i]];
+    return simde_mm512_loadu_ps(t);
+#endif
+}
+
+/* GCC rebuilds a known constant vector lane by lane whenever a permute overwrites its register; an empty asm
+   makes it keep and copy the loaded register instead. */
+SP_INLINE simde__m512i opaque(simde__m512i v)
+{
+#if SP_AVX512_NATIVE && defined(__GNUC__)
+    __asm__("" : "+v"(v));
+#endif
+    return v;
+}
+
+static const int32_t k_iota[V] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+/* Stride 2 deinterleaves with vshufps: 128-bit lane q of shufps(lo, hi, 0x88) holds outputs 2q, 2q+1, 8+2q,
+   9+2q. k_unshuffle restores the natural order. */
+static const int32_t k_unshuffle[V] = {0, 1, 4, 5, 8, 9, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15};
+
+/* Bits [lo, hi) of a 16-lane mask, both clamped to [0, 16]. */
+SP_INLINE simde__mmask16 range_mask(int64_t lo, int64_t hi)
+{
+    if (lo < 0) lo = 0;
+    if (hi > V) hi = V;
+    if (lo >= hi) return 0;
+    return (simde__mmask16)((((uint32_t)1 << hi) - 1u) & ~(((uint32_t)1 << lo) - 1u));
+}
+
+SP_INLINE simde__m512 clamp_vec(const sp_pool_geometry *g, simde__m512 v)
+{
+    if (!g->clamp_output) return v;
+    const simde__m512 lo = simde_mm512_set1_ps(g->clamp_min), hi = simde_mm512_set1_ps(g->clamp_max);
+    v = simde_mm512_mask_mov_ps(v, simde_mm512_cmp_ps_mask(v, lo, SIMDE_CMP_LT_OQ), lo);
+    return simde_mm512_mask_mov_ps(v, simde_mm512_cmp_ps_mask(v, hi, SIMDE_CMP_GT_OQ), hi);
+}
+
+/* ---------------------------------------------------------------------------------------------------------- */
+/* W geometry of a plan, as the kernels see it */
+
+typedef struct wplan {
+    int64_t K, S, shift, dw; /* window o has W taps at o*S + shift + j*dw, j < K (clipped to [0, W)) */
+    int64_t fb, fe;          /* output columns whose K taps all lie inside the input */
+    bool table;              /* non-uniform adaptive windows: per-column first/taps tables */
+} wplan;
+
+static wplan make_wplan(const sp_pool_geometry *g)
+{
+    wplan w;
+    const int64_t out_w = g->out[2];
+    w.dw = g->dilation[2];
+    w.table = false;
+    if (g->kernel[2] > 0) {
+        w.K = g->kernel[2];
+        w.S = g->stride[2];
+        w.shift = -g->pad_begin[2];
+        w.fb = g->full_begin[2];
+        w.fe = g->full_end[2];
+        if (w.fe <= w.fb) w.fb = w.fe = 0;
+        return w;
+    }
+    /* Adaptive: windows [floor(o*in/out), ceil((o+1)*in/out)) are uniform when out divides in. */
+    const int64_t *first = g->first[2];
+    const int32_t *taps = g->taps[2];
+    w.K = taps[0];
+    w.S = out_w > 1 ? first[1] - first[0] : 1;
+    w.shift = first[0];
+    bool uniform = w.K > 0 && w.S > 0;
+    for (int64_t o = 0; uniform && o < out_w; ++o) uniform = taps[o] == w.K && first[o] == o * w.S + w.shift;
+    w.table = !uniform;
+    w.fb = 0;
+    w.fe = uniform ? out_w : 0;
+    return w;
+}
+
+/* The tap rows of one output row: D taps outer, H taps inner, `x` at the first one's column 0. */
+typedef struct taprows {
+    const float *x;
+    int64_t nd, nh, sd, sh;
+} taprows;
+
+/* ---------------------------------------------------------------------------------------------------------- */
+/* Loading one tap for the 16 lanes of a block: lane i reads column p + S*i of one input row. */
+
+enum { MODE_GATHER = 0, MODE_S1 = 1, MODE_S2 = 2, MODE_STRIDED = 3 };
+
+/* Per-call constants of the strided and gather modes. */
+typedef struct strided {
+    simde__m512i perm;      /* lane i takes element S*i mod 16 ... */
+    simde__mmask16 from[8]; /* ... of source vector j for the lanes in from[j] */
+    int nv;                 /* source vectors (16 columns each) covering 15*S + 1 columns */
+    simde__mmask16 last;    /* columns of the last source vector that some lane needs */
+    simde__m512i vS;        /* S*i (gathers) */
+} strided;
+
+static strided make_strided(int64_t S)
+{
+    strided l;
+    memset(&l, 0, sizeof l);
+    int32_t perm[V];
+    for (int i = 0; i < V; ++i) {
+        const int64_t e = S * i;
+        perm[i] = (int32_t)(e % V);
+        if (S <= 8) l.from[e / V] |= (simde__mmask16)(1u << i);
+    }
+    l.perm = simde_mm512_loadu_si512(perm);
+    l.nv = (int)((15 * S + 1 + V - 1) / V);
+    l.last = range_mask(0, 15 * S + 1 - (int64_t)(l.nv - 1) * V);
+    l.vS = simde_mm512_mullo_epi32(opaque(simde_mm512_loadu_si512(k_iota)), simde_mm512_set1_epi32((int32_t)S));
+    return l;
+}
+
+/* Tap at column p = b + o of the row at rb = row + b. Full blocks (!edge): every needed column lies inside the
+   row; `last_even` (S = 2): the largest even offset, whose second load would read one column past the last
+   needed one. Edge blocks: columns outside [0, W) read +0. S = 2 returns the shuffled lane order. */
+SP_INLINE simde__m512 load_tap(const strided *l, const float *rb, int64_t o, int64_t p, int64_t W, int mode,
+                               bool edge, bool last_even)
+{
+    const simde__m512 zero = simde_mm512_setzero_ps();
+    if (mode == MODE_S1) {
+        if (!edge) return simde_mm512_loadu_ps(rb + o);
+        return ld_mask(zero, range_mask(-p, W - p), rb + o);
+    }
+    if (mode == MODE_S2) {
+        const int64_t odd = o & 1, qc = p - odd;
+        const float *q = rb + o - odd;
+        simde__m512 lo, hi;
+        if (!edge) {
+            lo = simde_mm512_loadu_ps(q);
+            hi = last_even ? ld_mask(zero, 0x7FFF, q + V) : simde_mm512_loadu_ps(q + V);
+        } else {
+            lo = ld_mask(zero, range_mask(-qc, W - qc), q);
+            hi = ld_mask(zero, range_mask(-qc - V, W - qc - V), q + V);
+        }
+        return odd ? simde_mm512_shuffle_ps(lo, hi, 0xDD) : simde_mm512_shuffle_ps(lo, hi, 0x88);
+    }
+    if (mode == MODE_STRIDED) {
+        const float *q = rb + o;
+        simde__m512 r = zero;
+        for (int j = 0; j < l->nv; ++j) {
+            const int64_t c = p + (int64_t)j * V;
+            simde__m512 src;
+            if (edge) src = ld_mask(zero, range_mask(-c, W - c), q + j * V);
+            else if (j == l->nv - 1) src = ld_mask(zero, l->last, q + j * V);
+            else src = simde_mm512_loadu_ps(q + j * V);
+            r = simde_mm512_mask_permutexvar_ps(r, l->from[j], l->perm, src);
+        }
+        return r;
+    }
+    simde__mmask16 k = 0xFFFF;
+    if (edge) {
+        const simde__m512i col = simde_mm512_add_epi32(l->vS, simde_mm512_set1_epi32((int32_t)p));
+        k = (simde__mmask16)(simde_mm512_cmpgt_epi32_mask(col, simde_mm512_set1_epi32(-1)) &
+                             simde_mm512_cmpgt_epi32_mask(simde_mm512_set1_epi32((int32_t)W), col));
+    }
+    return gather_mask(zero, k, l->vS, rb + o);
+}
+
+/* ---------------------------------------------------------------------------------------------------------- */
+/* Sliding windows: one block of 16 outputs at a time, its whole window in registers */
+
+/* The sum of every tap of the block whose first column is b, in scan order, in natural lane order. */
+SP_INLINE simde__m512 block_sum(const strided *l, const taprows *t, int64_t b, int64_t W, int64_t K, int64_t dw,
+                                int mode, bool edge)
+{
+    const int64_t lastoff = (K - 1) * dw;
+    const bool last_even = (lastoff & 1) == 0;
+    simde__m512 acc = simde_mm512_setzero_ps();
+    for (int64_t jd = 0; jd < t->nd; ++jd) {
+        for (int64_t jh = 0; jh < t->nh; ++jh) {
+            const float *rb = t->x + jd * t->sd + jh * t->sh + b;
+            for (int64_t jw = 0; jw < K; ++jw) {
+                const int64_t o = jw * dw;
+                acc = simde_mm512_add_ps(acc, load_tap(l, rb, o, b + o, W, mode, edge, o == lastoff && last_even));
+            }
+        }
+    }
+    if (mode == MODE_S2) acc = simde_mm512_permutexvar_ps(simde_mm512_loadu_si512(k_unshuffle), acc);
+    return acc;
+}
+
+/* One output row: blocks at 0, 16, ...; the last partial block overlaps its neighbour (recomputing equal
+   values) unless the row is narrower than 16. Blocks wholly inside the full range load unmasked. */
+SP_INLINE void row_sliding(const sp_pool_geometry *g, const wplan *w, const strided *l, const taprows *t, float *y,
+                           const float *div, int mode, int64_t KC, int64_t DWC)
+{
+    const int64_t out_w = g->out[2], W = g->in[2], S = w->S, shift = w->shift, fb = w->fb, fe = w->fe;
+    const int64_t K = KC ? KC : w->K, dw = DWC ? DWC : w->dw;
+    for (int64_t o0 = 0; o0 < out_w; o0 += V) {
+        int64_t r = V;
+        if (o0 + V > out_w) {
+            if (out_w >= V) o0 = out_w - V;
+            else r = out_w;
+        }
+        const int64_t b = o0 * S + shift;
+        const bool full = r == V && o0 >= fb && o0 + V <= fe;
+        simde__m512 acc = full ? block_sum(l, t, b, W, K, dw, mode, false) : block_sum(l, t, b, W, K, dw, mode, true);
+        if (r == V) {
+            acc = clamp_vec(g, simde_mm512_div_ps(acc, simde_mm512_loadu_ps(div + o0)));
+            simde_mm512_storeu_ps(y + o0, acc);
+        } else {
+            const simde__mmask16 om = range_mask(0, r);
+            acc = clamp_vec(g, simde_mm512_div_ps(acc, ld_mask(simde_mm512_set1_ps(1.0f), om, div + o0)));
+            st_mask(y + o0, om, acc);
+        }
+    }
+}
+
+/* One output row of a non-uniform adaptive plan: lane i sums taps_w[o] columns from first_w[o], gathered
+   (lanes past their window add +0). */
+static void row_table(const sp_pool_geometry *g, const taprows *t, float *y, const float *div)
+{
+    const int64_t out_w = g->out[2], dw = g->dilation[2];
+    const int64_t *first_w = g->first[2];
+    const int32_t *taps_w = g->taps[2];
+    const simde__m512 zero = simde_mm512_setzero_ps();
+    for (int64_t o0 = 0; o0 < out_w; o0 += V) {
+        const int64_t r = out_w - o0 < V ? out_w - o0 : V;
+        int32_t f[V] = {0}, n[V] = {0};
+        int32_t max_taps = 0;
+        for (int64_t i = 0; i < r; ++i) {
+            f[i] = (int32_t)first_w[o0 + i];
+            n[i] = taps_w[o0 + i];
+            if (n[i] > max_taps) max_taps = n[i];
+        }
+        const simde__m512i fv = simde_mm512_loadu_si512(f), nv = simde_mm512_loadu_si512(n);
+        simde__m512 acc = zero;
+        for (int64_t jd = 0; jd < t->nd; ++jd) {
+            for (int64_t jh = 0; jh < t->nh; ++jh) {
+                const float *rb = t->x + jd * t->sd + jh * t->sh;
+                for (int32_t j = 0; j < max_taps; ++j) {
+                    const simde__mmask16 m = simde_mm512_cmpgt_epi32_mask(nv, simde_mm512_set1_epi32(j));
+                    const simde__m512i at = simde_mm512_add_epi32(fv, simde_mm512_set1_epi32((int32_t)(j * dw)));
+                    acc = simde_mm512_add_ps(acc, gather_mask(zero, m, at, rb));
+                }
+            }
+        }
+        const simde__mmask16 om = range_mask(0, r);
+        acc = simde_mm512_div_ps(acc, ld_mask(simde_mm512_set1_ps(1.0f), om, div + o0));
+        st_mask(y + o0, om, clamp_vec(g, acc));
+    }
+}
+
+SP_INLINE void run_planes(const sp_pool_geometry *g, const wplan *w, const float *x, float *y, size_t planes,
+                          int mode, int64_t KC, int64_t DWC, bool table)
+{
+    const int64_t H = g->in[1], W = g->in[2], HW = H * W, in_plane = g->in[0] * HW;
+    const int64_t out_h = g->out[1], out_w = g->out[2], out_plane = sp_out_plane(g);
+    const strided l = make_strided(table ? 1 : w->S);
+    taprows t;
+    t.sd = g->dilation[0] * HW;
+    t.sh = g->dilation[1] * W;
+    for (size_t p = 0; p < planes; ++p) {
+        const float *xp = x + (int64_t)p * in_plane;
+        float *yp = y + (int64_t)p * out_plane;
+        for (int64_t od = 0; od < g->out[0]; ++od) {
+            for (int64_t oh = 0; oh < out_h; ++oh) {
+                t.x = xp + g->first[0][od] * HW + g->first[1][oh] * W;
+                t.nd = g->taps[0][od];
+                t.nh = g->taps[1][oh];
+                const int64_t row = (od * out_h + oh) * out_w;
+                if (table) row_table(g, &t, yp + row, g->divisor + row);
+                else row_sliding(g, w, &l, &t, yp + row, g->divisor + row, mode, KC, DWC);
+            }
+        }
+    }
+}
+
+/* ---------------------------------------------------------------------------------------------------------- */
+/* Flattened planes: stride 1 and out_w == W ("same" width), small planes */
+
+/*
+ * With stride 1 in H and W and as many output columns as input columns, output p = oh*W + ow reads tap
+ * (kh, kw) at input p + (kh*dh - pad_h)*W + (kw*dw - pad_w): the plane is a 1-D stencil over the flattened
+ * plane, so a block of 16 consecutive outputs may span rows, and all lanes are used whatever W is. A tap of
+ * a lane is valid when its row and column lie inside the input; the masks of every block and tap are the same
+ * for every plane and are computed once per call (masked-off lanes load +0, addresses never read). Each lane
+ * still adds its taps in the reference's order. Used for planes of up to FLAT_BLOCKS blocks.
+ */
+enum { FLAT_BLOCKS = 256, FLAT_TAPS = 32 };
+
+static bool flat_ok(const sp_pool_geometry *g)
+{
+    return g->in[0] == 1 && g->out[0] == 1 && g->kernel[1] > 0 && g->kernel[2] > 0 && g->stride[1] == 1 &&
+           g->stride[2] == 1 && g->out[2] == g->in[2] && (sp_out_plane(g) + V - 1) / V <= FLAT_BLOCKS &&
+           g->kernel[1] * g->kernel[2] <= FLAT_TAPS;
+}
+
+/* TAPS: KH * KW as a compile-time constant (3x3), or 0 for the plan's. */
+SP_INLINE void run_flat(const sp_pool_geometry *g, const float *x, float *y, size_t planes, int64_t TAPS)
+{
+    const int64_t H = g->in[1], W = g->in[2], KH = g->kernel[1], KW = g->kernel[2];
+    const int64_t taps = TAPS ? TAPS : KH * KW;
+    const int64_t n_out = sp_out_plane(g), nb = (n_out + V - 1) / V, in_plane = H * W;
+    int64_t off[FLAT_TAPS];
+    simde__mmask16 masks[FLAT_BLOCKS * FLAT_TAPS];
+    for (int64_t kh = 0; kh < KH; ++kh)
+        for (int64_t kw = 0; kw < KW; ++kw)
+            off[kh * KW + kw] = (kh * g->dilation[1] - g->pad_begin[1]) * W + kw * g->dilation[2] - g->pad_begin[2];
+    for (int64_t blk = 0; blk < nb; ++blk) {
+        for (int64_t t = 0; t < taps; ++t) {
+            const int64_t kh = t / KW, kw = t % KW;
+            uint32_t m = 0;
+            for (int64_t i = 0; i < V && blk * V + i < n_out; ++i) {
+                const int64_t p = blk * V + i, oh = p / W, ow = p % W;
+                const int64_t ih = oh - g->pad_begin[1] + kh * g->dilation[1];
+                const int64_t iw = ow - g->pad_begin[2] + kw * g->dilation[2];
+                if (ih >= 0 && ih < H && iw >= 0 && iw < W) m |= 1u << i;
+            }
+            masks[blk * taps + t] = (simde__mmask16)m;
+        }
+    }
+    const simde__m512 zero = simde_mm512_setzero_ps();
+    const simde__mmask16 tail = range_mask(0, n_out - (nb - 1) * V);
+    for (size_t pl = 0; pl < planes; ++pl) {
+        const float *xp = x + (int64_t)pl * in_plane;
+        float *yp = y + (int64_t)pl * n_out;
+        for (int64_t blk = 0; blk < nb; ++blk) {
+            const float *xb = xp + blk * V;
+            const simde__mmask16 *mb = masks + blk * taps;
+            simde__m512 acc = zero;
+            for (int64_t t = 0; t < taps; ++t) acc = simde_mm512_add_ps(acc, ld_mask(zero, mb[t], xb + off[t]));
+            if (blk + 1 < nb || tail == 0xFFFF) {
+                acc = simde_mm512_div_ps(acc, simde_mm512_loadu_ps(g->divisor + blk * V));
+                simde_mm512_storeu_ps(yp + blk * V, clamp_vec(g, acc));
+            } else {
+                acc = simde_mm512_div_ps(acc, ld_mask(simde_mm512_set1_ps(1.0f), tail, g->divisor + blk * V));
+                st_mask(yp + blk * V, tail, clamp_vec(g, acc));
+            }
+        }
+    }
+}
+
+/* ---------------------------------------------------------------------------------------------------------- */
+/* Global pooling: one output per plane, the window the whole plane */
+
+static bool is_global(const sp_pool_geometry *g)
+{
+    for (int a = 0; a < SP_AXES; ++a)
+        if (g->out[a] != 1 || g->first[a][0] != 0 || g->taps[a][0] != g->in[a]) return false;
+    return true;
+}
+
+SP_DECLARE_FAMILY(avx2, avgpool)
+
+/* ---------------------------------------------------------------------------------------------------------- */
+
+void sp_avx512_avgpool_fwd_nchw_f32(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx, size_t planes)
+{
+    (void)idx;
+    /* Gathers and strided loads index a row with int32 lane offsets. */
+    if (g->in[2] > INT32_MAX / 2) {
+        sp_scalar_avgpool_fwd_nchw_f32(g, x, y, NULL, planes);
+        return;
+    }
+    if (is_global(g)) { /* the AVX2 kernel's 8-plane tree measured faster on Zen 4 (512-bit ops double-pumped) */
+        sp_avx2_avgpool_fwd_nchw_f32(g, x, y, NULL, planes);
+        return;
+    }
+    if (flat_ok(g)) {
+        if (g->kernel[1] * g->kernel[2] == 9) run_flat(g, x, y, planes, 9);
+        else run_flat(g, x, y, planes, 0);
+        return;
+    }
+    const wplan w = make_wplan(g);
+    if (w.table) run_planes(g, &w, x, y, planes, MODE_GATHER, 0, 0, true);
+    else if (w.S == 2 && w.K == 2 && w.dw == 1) run_planes(g, &w, x, y, planes, MODE_S2, 2, 1, false);
+    else if (w.S == 2 && w.K == 3 && w.dw == 1) run_planes(g, &w, x, y, planes, MODE_S2, 3, 1, false);
+    else if (w.S == 1 && w.K == 3 && w.dw == 1) run_planes(g, &w, x, y, planes, MODE_S1, 3, 1, false);
+    else if (w.S == 1) run_planes(g, &w, x, y, planes, MODE_S1, 0, 0, false);
+    else if (w.S == 2) run_planes(g, &w, x, y, planes, MODE_S2, 0, 0, false);
+    else if (w.S <= 8) run_planes(g, &w, x, y, planes, MODE_STRIDED, 0, 0, false);
+    else run_planes(g, &w, x, y, planes, MODE_GATHER, 0, 0, false);
+}

@@ -1,0 +1,477 @@
+// The x86 SIMD NCHW forward kernels (kernels/avx2|avx512/*_nchw.c) against the scalar kernels and the naive
+// reference, aimed at their fast paths and tails:
+//   - output widths 1..72 (below, at and above 8 and 16 lanes, so full-range tails and partial blocks run),
+//     for each fast-path window (2x2/2, 3x3/2, 3x3/1) and general windows (strides 1-4 and 9, dilation 2),
+//     with and without padding, ceil_mode;
+//   - NaN (distinct payloads), ties, +-0, -inf, -FLT_MAX and +inf inputs, including in tails;
+//   - global pooling (one output per plane) on 1x1 .. 56x56 planes and plane counts around the 8/16-plane
+//     blocks, uniform and non-uniform adaptive pooling, 1-D and 3-D shapes, the fused clamp.
+// MAX/MIN outputs (every bit, NaN payloads included) and indices must equal the scalar kernel's and the naive
+// reference's. Sliding-window and adaptive AVG keep the reference's summation order, so they must also be
+// bit-identical to the scalar kernel (except for which NaN a sum of NaNs returns: C lets the compiler commute
+// an addition's operands, so no kernel pins that). Global AVG sums each plane in vector lanes and a tree: it is checked
+// against a double-precision sum with the bound |got - exact| <= (n/8 + 16) * 2^-23 * sum|x| / divisor, the
+// documented tolerance of that path (the reference's own float sum is within n * 2^-24 * sum|x|).
+#include <gtest/gtest.h>
+
+#include <cfloat>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "naive_pool.h"
+#include "simdpool/simdpool.h"
+#include "test_util.h"
+
+namespace {
+
+using namespace sptest;
+
+const std::vector<simdpool_isa> &simd_isas() {
+    static const std::vector<simdpool_isa> isas = {SIMDPOOL_ISA_AVX2, SIMDPOOL_ISA_AVX512};
+    return isas;
+}
+
+// Every bit equal, NaN payloads included.
+::testing::AssertionResult bits_identical(const std::vector<float> &got, const std::vector<float> &want,
+                                          const char *what) {
+    if (got.size() != want.size()) return ::testing::AssertionFailure() << what << " sizes differ";
+    size_t bad = 0, first = 0;
+    for (size_t i = 0; i < got.size(); i++)
+        if (float_bits(got[i]) != float_bits(want[i]) && bad++ == 0) first = i;
+    if (bad == 0) return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure() << bad << " of " << got.size() << " " << what << "s differ; first at ["
+                                         << first << "]: got 0x" << std::hex << float_bits(got[first]) << " ("
+                                         << got[first] << "), want 0x" << float_bits(want[first]) << std::dec << " ("
+                                         << want[first] << ")";
+}
+
+struct RunResult {
+    std::vector<float> y;
+    std::vector<int64_t> idx;
+    std::string kernel;
+};
+
+template <typename Desc>
+simdpool_status create(const Desc &d, const simdpool_options &o, simdpool_plan **p);
+template <>
+simdpool_status create(const simdpool_pool_desc &d, const simdpool_options &o, simdpool_plan **p) {
+    return simdpool_plan_create_pool(&d, &o, p);
+}
+template <>
+simdpool_status create(const simdpool_adaptive_desc &d, const simdpool_options &o, simdpool_plan **p) {
+    return simdpool_plan_create_adaptive(&d, &o, p);
+}
+
+// Runs a plan capped at `isa`; the plan must really run `isa`.
+template <typename Desc>
+RunResult run(const Desc &d, simdpool_isa isa, const std::vector<float> &x, bool with_idx, int threads = 1,
+        bool clamp = false) {
+    simdpool_options o = isa_options(isa, threads);
+    if (clamp) {
+        o.clamp_output = 1;
+        o.clamp_min = -1.5f;
+        o.clamp_max = 2.5f;
+    }
+    simdpool_plan *p = nullptr;
+    RunResult r;
+    simdpool_status st = create(d, o, &p);
+    EXPECT_EQ(st, SIMDPOOL_OK) << simdpool_last_error();
+    if (st != SIMDPOOL_OK) return r;
+    PlanPtr plan(p);
+    simdpool_isa got = SIMDPOOL_ISA_AUTO;
+    EXPECT_EQ(simdpool_plan_isa(p, &got), SIMDPOOL_OK);
+    EXPECT_EQ(got, isa);
+    size_t nin = 0, nout = 0;
+    EXPECT_EQ(simdpool_plan_tensor_sizes(p, &nin, &nout), SIMDPOOL_OK);
+    EXPECT_EQ(nin, x.size());
+    r.y.assign(nout, -777.25f);
+    if (with_idx) r.idx.assign(nout, -5);
+    EXPECT_EQ(simdpool_forward(p, x.data(), r.y.data(), with_idx ? r.idx.data() : nullptr), SIMDPOOL_OK)
+        << simdpool_last_error();
+    const char *name = nullptr;
+    EXPECT_EQ(simdpool_plan_kernel_name(p, 0, &name), SIMDPOOL_OK);
+    r.kernel = name ? name : "";
+    return r;
+}
+
+// Integer values in [lo, hi] (many ties), with NaNs of distinct payloads, +-0, infinities and -FLT_MAX
+// sprinkled in when `specials`.
+std::vector<float> special_fill(size_t n, uint64_t seed, bool specials, int lo = -3, int hi = 3) {
+    Rng r(seed);
+    std::vector<float> v(n);
+    for (size_t i = 0; i < n; i++) {
+        v[i] = (float)r.uniform_int(lo, hi);
+        if (!specials) continue;
+        const uint64_t c = r.next() % 100;
+        if (c < 4) {
+            const uint32_t bits = 0x7fc00000u | (uint32_t)(1 + r.next() % 0x3fffff) | (r.chance(0.5) ? 0x80000000u : 0);
+            std::memcpy(&v[i], &bits, sizeof bits);
+        } else if (c < 8) {
+            v[i] = r.chance(0.5) ? 0.0f : -0.0f;
+        } else if (c < 10) {
+            v[i] = -INFINITY;
+        } else if (c < 11) {
+            v[i] = INFINITY;
+        } else if (c < 13) {
+            v[i] = -FLT_MAX;
+        }
+    }
+    return v;
+}
+
+const char *family(simdpool_algorithm a) {
+    return a == SIMDPOOL_MAX ? "maxpool" : a == SIMDPOOL_MIN ? "minpool" : "avgpool";
+}
+
+// MAX/MIN: values (every bit) and indices equal scalar's and naive's, with and without indices; AVG: values
+// equal scalar's bit for bit. Also checks the plan runs this ISA's own NCHW kernel.
+void check_pool(const simdpool_pool_desc &d, simdpool_isa isa, const std::vector<float> &x, bool clamp = false) {
+    SCOPED_TRACE(describe(d) + " isa=" + simdpool_isa_name(isa) + (clamp ? " clamp" : ""));
+    const bool maxmin = d.algorithm != SIMDPOOL_AVG;
+    const RunResult s = run(d, SIMDPOOL_ISA_SCALAR, x, maxmin, 1, clamp);
+    const RunResult v = run(d, isa, x, maxmin, 1, clamp);
+    if (::testing::Test::HasFailure()) return;
+    EXPECT_EQ(v.kernel, std::string(simdpool_isa_name(isa)) + "/" + family(d.algorithm) + "_fwd_nchw_f32");
+    if (!maxmin) { // a sum's NaN payload depends on operand order, which C leaves to the compiler
+        EXPECT_TRUE(arrays_identical(v.y, s.y, "output"));
+        return;
+    }
+    EXPECT_TRUE(bits_identical(v.y, s.y, "output"));
+    EXPECT_TRUE(arrays_identical(v.idx, s.idx, "index"));
+    const RunResult v2 = run(d, isa, x, false, 1, clamp);
+    EXPECT_TRUE(bits_identical(v2.y, s.y, "output without indices"));
+    if (!clamp) {
+        std::vector<float> yn(s.y.size());
+        std::vector<int64_t> in(s.y.size());
+        naive_pool_forward(&d, x.data(), yn.data(), in.data());
+        EXPECT_TRUE(bits_identical(v.y, yn, "output vs naive"));
+        EXPECT_TRUE(arrays_identical(v.idx, in, "index vs naive"));
+    }
+}
+
+simdpool_pool_desc desc2d(simdpool_algorithm a, int64_t c, int64_t h, int64_t w, int64_t k, int64_t s, int64_t dil,
+                          int64_t pb, int64_t pe, int ceil_mode) {
+    simdpool_pool_desc d;
+    EXPECT_EQ(simdpool_pool_desc_init(&d, a, 2), SIMDPOOL_OK);
+    d.n = 1;
+    d.c = c;
+    d.in[0] = h;
+    d.in[1] = w;
+    d.kernel[0] = d.kernel[1] = k;
+    d.stride[0] = d.stride[1] = s;
+    d.dilation[0] = d.dilation[1] = dil;
+    d.pad_begin[0] = d.pad_begin[1] = pb;
+    d.pad_end[0] = d.pad_end[1] = pe;
+    d.ceil_mode = ceil_mode;
+    return d;
+}
+
+bool valid(const simdpool_pool_desc &d) {
+    for (int i = 0; i < d.spatial_dims; i++) {
+        const int64_t eff = d.dilation[i] * (d.kernel[i] - 1) + 1;
+        if (d.pad_begin[i] >= eff || d.pad_end[i] >= eff) return false;
+        if (eff > d.in[i] + d.pad_begin[i] + d.pad_end[i]) return false;
+    }
+    if (d.algorithm != SIMDPOOL_AVG && naive_pool_has_empty_window(&d)) return false;
+    return true;
+}
+
+class SimdNchw : public ::testing::TestWithParam<simdpool_isa> {
+  protected:
+    void SetUp() override { SPTEST_SKIP_IF_ISA_UNAVAILABLE(GetParam()); }
+};
+
+struct Window {
+    int64_t k, s, dil;
+};
+
+// Output widths 1..72 for every window, padding and ceil_mode; the fast paths at every input width, the
+// general windows at a stride of input widths.
+TEST_P(SimdNchw, WidthSweep) {
+    const std::vector<Window> fast = {{2, 2, 1}, {3, 2, 1}, {3, 1, 1}};
+    const std::vector<Window> general = {{1, 1, 1}, {2, 1, 1}, {5, 1, 1}, {4, 2, 1}, {3, 3, 1},
+                                         {3, 4, 1}, {2, 3, 2}, {3, 1, 2}, {2, 9, 1}, {4, 4, 1}};
+    uint64_t seed = 1;
+    for (int fast_path = 1; fast_path >= 0; fast_path--) {
+        for (const Window &wd : fast_path ? fast : general) {
+            const int64_t eff = wd.dil * (wd.k - 1) + 1;
+            for (int64_t pad : {(int64_t)0, eff / 2, eff - 1}) {
+                for (int ceil_mode = 0; ceil_mode <= 1; ceil_mode++) {
+                    for (int64_t w = 1; w <= 75 * wd.s; w += fast_path ? 1 : 5) {
+                        for (simdpool_algorithm a : {SIMDPOOL_MAX, SIMDPOOL_MIN, SIMDPOOL_AVG}) {
+                            simdpool_pool_desc d = desc2d(a, 2, 5, w, wd.k, wd.s, wd.dil, pad, pad, ceil_mode);
+                            if (a == SIMDPOOL_AVG) d.count_include_pad = (int)(seed & 1);
+                            if (!valid(d)) continue;
+                            int64_t out[3];
+                            naive_pool_output_dims(&d, out);
+                            if (out[1] > 72) continue;
+                            const size_t n = naive_pool_input_elements(&d);
+                            check_pool(d, GetParam(), special_fill(n, seed++, a != SIMDPOOL_AVG));
+                            if (::testing::Test::HasFailure()) return;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+// Asymmetric padding, pad only at one end, and the plan's full range empty (windows wider than the row).
+TEST_P(SimdNchw, AsymmetricPaddingAndNoFullRange) {
+    uint64_t seed = 100;
+    for (int64_t w : {1, 2, 3, 7, 15, 16, 17, 31, 33, 64}) {
+        for (const Window &wd : std::vector<Window>{{3, 2, 1}, {3, 1, 1}, {2, 2, 1}, {5, 3, 1}, {3, 2, 2}}) {
+            const int64_t eff = wd.dil * (wd.k - 1) + 1;
+            for (int64_t pb = 0; pb < eff; pb++) {
+                for (int64_t pe : {(int64_t)0, eff - 1}) {
+                    for (simdpool_algorithm a : {SIMDPOOL_MAX, SIMDPOOL_AVG}) {
+                        simdpool_pool_desc d = desc2d(a, 3, 4, w, wd.k, wd.s, wd.dil, pb, pe, (int)(seed % 2));
+                        if (!valid(d)) continue;
+                        check_pool(d, GetParam(), special_fill(naive_pool_input_elements(&d), seed++, true));
+                        if (::testing::Test::HasFailure()) return;
+                    }
+                }
+            }
+        }
+    }
+}
+
+// Windows as wide as the row with one output column, and a window covering the whole row with padding.
+TEST_P(SimdNchw, WideWindows) {
+    uint64_t seed = 200;
+    for (int64_t w : {5, 16, 17, 40}) {
+        for (simdpool_algorithm a : {SIMDPOOL_MAX, SIMDPOOL_MIN, SIMDPOOL_AVG}) {
+            simdpool_pool_desc d = desc2d(a, 3, 3, w, 1, 1, 1, 0, 0, 0);
+            d.kernel[1] = w;
+            d.kernel[0] = 2;
+            d.pad_begin[1] = 1;
+            d.pad_end[1] = 2;
+            if (valid(d)) check_pool(d, GetParam(), special_fill(naive_pool_input_elements(&d), seed++, a != SIMDPOOL_AVG));
+        }
+    }
+}
+
+// NaN, ties, +-0 and infinities in every position of a tail: a row of 21 outputs (16 + 5, 8 + 8 + 5) whose
+// inputs are mostly equal, so ties decide almost every window.
+TEST_P(SimdNchw, SpecialValuesInTails) {
+    for (uint64_t seed = 300; seed < 340; seed++) {
+        for (const Window &wd : std::vector<Window>{{2, 2, 1}, {3, 2, 1}, {3, 1, 1}, {3, 3, 1}}) {
+            for (simdpool_algorithm a : {SIMDPOOL_MAX, SIMDPOOL_MIN}) {
+                simdpool_pool_desc d = desc2d(a, 2, 7, 21 * wd.s, wd.k, wd.s, wd.dil, 1, 1, 1);
+                if (!valid(d)) continue;
+                std::vector<float> x = special_fill(naive_pool_input_elements(&d), seed, true, 0, 1);
+                check_pool(d, GetParam(), x);
+                if (::testing::Test::HasFailure()) return;
+            }
+        }
+    }
+}
+
+// All -inf, all -FLT_MAX, all NaN and +-0 planes: the first in-input tap decides the index.
+TEST_P(SimdNchw, UniformPlanes) {
+    const uint32_t nan_bits = 0x7fc01234u;
+    float nan;
+    std::memcpy(&nan, &nan_bits, sizeof nan);
+    for (float v : {-INFINITY, INFINITY, -FLT_MAX, FLT_MAX, 0.0f, -0.0f, nan}) {
+        for (const Window &wd : std::vector<Window>{{2, 2, 1}, {3, 2, 1}, {3, 1, 1}, {3, 3, 1}, {2, 1, 2}}) {
+            for (simdpool_algorithm a : {SIMDPOOL_MAX, SIMDPOOL_MIN}) {
+                simdpool_pool_desc d = desc2d(a, 2, 6, 37, wd.k, wd.s, wd.dil, 1, 1, 0);
+                if (!valid(d)) continue;
+                std::vector<float> x(naive_pool_input_elements(&d), v);
+                for (size_t i = 0; i < x.size(); i += 3) x[i] = -x[i]; // +-0, +-inf, +-FLT_MAX mixed
+                check_pool(d, GetParam(), x);
+                if (::testing::Test::HasFailure()) return;
+            }
+        }
+    }
+}
+
+// The fused clamp, NaN preserved.
+TEST_P(SimdNchw, FusedClamp) {
+    uint64_t seed = 400;
+    for (const Window &wd : std::vector<Window>{{2, 2, 1}, {3, 2, 1}, {3, 1, 1}, {4, 3, 1}}) {
+        for (simdpool_algorithm a : {SIMDPOOL_MAX, SIMDPOOL_MIN, SIMDPOOL_AVG}) {
+            simdpool_pool_desc d = desc2d(a, 3, 9, 41, wd.k, wd.s, wd.dil, 1, 1, 1);
+            if (!valid(d)) continue;
+            check_pool(d, GetParam(), special_fill(naive_pool_input_elements(&d), seed++, a != SIMDPOOL_AVG), true);
+        }
+    }
+}
+
+// AVG on general floats: the summation order is the reference's, so the result is bit-identical.
+TEST_P(SimdNchw, AvgFloatInputsBitIdentical) {
+    uint64_t seed = 500;
+    for (const Window &wd : std::vector<Window>{{2, 2, 1}, {3, 2, 1}, {3, 1, 1}, {5, 1, 1}, {3, 3, 1}, {2, 5, 1}}) {
+        for (int cip = 0; cip <= 1; cip++) {
+            for (int64_t w : {7, 16, 28, 33, 56}) {
+                simdpool_pool_desc d = desc2d(SIMDPOOL_AVG, 3, 11, w, wd.k, wd.s, wd.dil, 1, 1, 1);
+                d.count_include_pad = cip;
+                if (seed % 3 == 0) d.divisor_override = 7;
+                if (!valid(d)) continue;
+                check_pool(d, GetParam(), float_fill(naive_pool_input_elements(&d), seed++));
+            }
+        }
+    }
+}
+
+// 1-D and 3-D shapes, N > 1, and several threads (planes split at odd boundaries).
+TEST_P(SimdNchw, OneAndThreeDimensions) {
+    uint64_t seed = 600;
+    for (simdpool_algorithm a : {SIMDPOOL_MAX, SIMDPOOL_MIN, SIMDPOOL_AVG}) {
+        for (int64_t w : {5, 16, 37}) {
+            simdpool_pool_desc d;
+            ASSERT_EQ(simdpool_pool_desc_init(&d, a, 1), SIMDPOOL_OK);
+            d.n = 2;
+            d.c = 3;
+            d.in[0] = w;
+            d.kernel[0] = 3;
+            d.stride[0] = 2;
+            d.pad_begin[0] = d.pad_end[0] = 1;
+            check_pool(d, GetParam(), special_fill(naive_pool_input_elements(&d), seed++, a != SIMDPOOL_AVG));
+            ASSERT_EQ(simdpool_pool_desc_init(&d, a, 3), SIMDPOOL_OK);
+            d.n = 1;
+            d.c = 2;
+            d.in[0] = 4;
+            d.in[1] = 5;
+            d.in[2] = w;
+            for (int i = 0; i < 3; i++) {
+                d.kernel[i] = i == 0 ? 2 : 3;
+                d.stride[i] = i == 2 ? 1 : 2;
+                d.pad_begin[i] = d.pad_end[i] = 1;
+            }
+            d.dilation[0] = 2;
+            if (valid(d))
+                check_pool(d, GetParam(), special_fill(naive_pool_input_elements(&d), seed++, a != SIMDPOOL_AVG));
+        }
+    }
+    // Threads: the plane range of each call starts and ends anywhere.
+    simdpool_pool_desc d = desc2d(SIMDPOOL_MAX, 37, 30, 30, 3, 2, 1, 1, 1, 0);
+    std::vector<float> x = special_fill(naive_pool_input_elements(&d), 9, true);
+    const RunResult one = run(d, GetParam(), x, true, 1), two = run(d, GetParam(), x, true, 2);
+    EXPECT_TRUE(bits_identical(two.y, one.y, "2-thread output"));
+    EXPECT_TRUE(arrays_identical(two.idx, one.idx, "2-thread index"));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Global and adaptive pooling
+
+simdpool_adaptive_desc adaptive2d(simdpool_algorithm a, int64_t n, int64_t c, int64_t h, int64_t w, int64_t oh,
+                                  int64_t ow) {
+    simdpool_adaptive_desc d;
+    EXPECT_EQ(simdpool_adaptive_desc_init(&d, a, 2), SIMDPOOL_OK);
+    d.n = n;
+    d.c = c;
+    d.in[0] = h;
+    d.in[1] = w;
+    d.out[0] = oh;
+    d.out[1] = ow;
+    return d;
+}
+
+void check_adaptive_exact(const simdpool_adaptive_desc &d, simdpool_isa isa, const std::vector<float> &x,
+                          int threads = 1) {
+    SCOPED_TRACE(describe(d) + " isa=" + simdpool_isa_name(isa) + " threads=" + std::to_string(threads));
+    const bool is_max = d.algorithm == SIMDPOOL_MAX;
+    const RunResult s = run(d, SIMDPOOL_ISA_SCALAR, x, is_max);
+    const RunResult v = run(d, isa, x, is_max, threads);
+    EXPECT_EQ(v.kernel, std::string(simdpool_isa_name(isa)) + "/" + family(d.algorithm) + "_fwd_nchw_f32");
+    EXPECT_TRUE(bits_identical(v.y, s.y, "output"));
+    if (is_max) {
+        EXPECT_TRUE(arrays_identical(v.idx, s.idx, "index"));
+        std::vector<float> yn(s.y.size());
+        std::vector<int64_t> in(s.y.size());
+        naive_adaptive_forward(&d, x.data(), yn.data(), in.data());
+        EXPECT_TRUE(bits_identical(v.y, yn, "output vs naive"));
+        EXPECT_TRUE(arrays_identical(v.idx, in, "index vs naive"));
+        const RunResult v2 = run(d, isa, x, false, threads);
+        EXPECT_TRUE(bits_identical(v2.y, s.y, "output without indices"));
+    }
+}
+
+// Global max: exact (values, NaN payloads, indices) for plane counts around the 8/16-plane blocks.
+TEST_P(SimdNchw, GlobalMaxExact) {
+    uint64_t seed = 700;
+    const std::vector<std::pair<int64_t, int64_t>> planes = {{1, 1}, {7, 7}, {13, 13}, {3, 5}, {1, 100}, {56, 56}, {4, 4}};
+    for (const auto &hw : planes) {
+        for (int64_t c : {1, 3, 7, 8, 9, 15, 16, 17, 31, 33}) {
+            simdpool_adaptive_desc d = adaptive2d(SIMDPOOL_MAX, 1, c, hw.first, hw.second, 1, 1);
+            check_adaptive_exact(d, GetParam(), special_fill(naive_adaptive_input_elements(&d), seed++, true, -1, 1));
+            if (::testing::Test::HasFailure()) return;
+        }
+    }
+    // Every value equal (ties everywhere) and planes of -inf: the first position wins.
+    for (float v : {-INFINITY, 0.0f, 5.0f}) {
+        simdpool_adaptive_desc d = adaptive2d(SIMDPOOL_MAX, 2, 19, 7, 7, 1, 1);
+        std::vector<float> x(naive_adaptive_input_elements(&d), v);
+        check_adaptive_exact(d, GetParam(), x);
+        check_adaptive_exact(d, GetParam(), x, 2);
+    }
+}
+
+// Global min and max through sliding-window plans whose single window is the whole plane.
+TEST_P(SimdNchw, GlobalThroughSlidingPlans) {
+    uint64_t seed = 800;
+    for (simdpool_algorithm a : {SIMDPOOL_MAX, SIMDPOOL_MIN}) {
+        for (int64_t c : {1, 5, 16, 21}) {
+            simdpool_pool_desc d = desc2d(a, c, 7, 9, 1, 1, 1, 0, 0, 0);
+            d.kernel[0] = 7;
+            d.kernel[1] = 9;
+            check_pool(d, GetParam(), special_fill(naive_pool_input_elements(&d), seed++, true));
+        }
+    }
+}
+
+// Global average: the documented tolerance against a double-precision sum.
+TEST_P(SimdNchw, GlobalAvgWithinTolerance) {
+    uint64_t seed = 900;
+    const std::vector<std::pair<int64_t, int64_t>> planes = {{1, 1}, {7, 7}, {13, 13}, {3, 5}, {1, 100}, {56, 56}};
+    for (const auto &hw : planes) {
+        for (int64_t c : {1, 7, 8, 9, 16, 17, 33}) {
+            simdpool_adaptive_desc d = adaptive2d(SIMDPOOL_AVG, 2, c, hw.first, hw.second, 1, 1);
+            SCOPED_TRACE(describe(d) + " isa=" + simdpool_isa_name(GetParam()));
+            std::vector<float> x = float_fill(naive_adaptive_input_elements(&d), seed++, -4.0f, 5.0f);
+            const RunResult v = run(d, GetParam(), x, false);
+            const RunResult v2 = run(d, GetParam(), x, false, 2);
+            EXPECT_EQ(v.kernel, std::string(simdpool_isa_name(GetParam())) + "/avgpool_fwd_nchw_f32");
+            EXPECT_TRUE(bits_identical(v2.y, v.y, "2-thread output")); // per-plane order never depends on threads
+            const int64_t n = hw.first * hw.second;
+            for (size_t p = 0; p < v.y.size(); p++) {
+                double sum = 0, abs_sum = 0;
+                for (int64_t e = 0; e < n; e++) {
+                    sum += x[p * (size_t)n + (size_t)e];
+                    abs_sum += std::fabs(x[p * (size_t)n + (size_t)e]);
+                }
+                const double tol = ((double)n / 8 + 16) * std::ldexp(1.0, -23) * abs_sum / (double)n;
+                ASSERT_LE(std::fabs((double)v.y[p] - sum / (double)n), tol) << "plane " << p;
+            }
+            // Integer values: every partial sum is exact, so the result equals the scalar kernel's.
+            std::vector<float> xi = int_fill(x.size(), seed++);
+            EXPECT_TRUE(bits_identical(run(d, GetParam(), xi, false).y, run(d, SIMDPOOL_ISA_SCALAR, xi, false).y,
+                                       "integer-valued output"));
+        }
+    }
+}
+
+// Adaptive pooling: uniform windows (out divides in) run as sliding windows, others from the tables; both
+// exact for MAX and bit-identical for AVG.
+TEST_P(SimdNchw, AdaptiveExact) {
+    uint64_t seed = 1000;
+    const std::vector<std::vector<int64_t>> shapes = {
+        {14, 14, 7, 7}, {28, 56, 7, 8}, {13, 17, 5, 6}, {7, 40, 3, 19}, {9, 33, 4, 33}, {6, 70, 2, 23}, {5, 5, 7, 9}};
+    for (const auto &s : shapes) {
+        for (simdpool_algorithm a : {SIMDPOOL_MAX, SIMDPOOL_AVG}) {
+            simdpool_adaptive_desc d = adaptive2d(a, 1, 3, s[0], s[1], s[2], s[3]);
+            std::vector<float> x = a == SIMDPOOL_MAX ? special_fill(naive_adaptive_input_elements(&d), seed++, true)
+                                                     : float_fill(naive_adaptive_input_elements(&d), seed++);
+            check_adaptive_exact(d, GetParam(), x);
+            if (::testing::Test::HasFailure()) return;
+        }
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Isa, SimdNchw, ::testing::ValuesIn(simd_isas()), IsaParamName());
+
+}  // namespace
