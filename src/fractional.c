@@ -225,36 +225,15 @@ typedef struct backward_args {
     float *dx;
 } backward_args;
 
-static size_t channel_blocks(const simdpool_plan *plan) {
-    return (size_t)((plan->c + plan->op->channel_block - 1) / plan->op->channel_block);
-}
-
 size_t sp_fractional_task_count(const simdpool_plan *plan, int backward) {
     if (plan->layout == SIMDPOOL_NCHW) return (size_t)(plan->n * plan->c);
-    return (size_t)plan->n * (backward ? channel_blocks(plan) : nhwc_rows(plan));
+    return (size_t)plan->n * (backward ? sp_op_channel_blocks(plan) : nhwc_rows(plan));
 }
 
-/* Shared with nothing else, but the same shape as unpool's scatter: src = dy (output shape), dst = dx. */
+/* Routes dy (output shape) through the indices into dx, accumulating where windows share a winner. */
 static int64_t backward_range(const simdpool_plan *p, const void *vargs, size_t begin, size_t end) {
     const backward_args *a = vargs;
-    const struct sp_op_plan *op = p->op;
-    if (p->layout == SIMDPOOL_NCHW) {
-        const int64_t bad = op->kernels->scatter_nchw(&op->route, a->dy + (int64_t)begin * p->out_plane,
-                                                      a->idx + (int64_t)begin * p->out_plane,
-                                                      a->dx + (int64_t)begin * p->in_plane, end - begin, 1);
-        return bad < 0 ? -1 : (int64_t)begin * p->out_plane + bad;
-    }
-    const size_t blocks = channel_blocks(p);
-    const int64_t in_image = p->in_plane * p->c, out_image = p->out_plane * p->c;
-    int64_t first_bad = -1;
-    for (size_t t = begin; t < end; ++t) {
-        const int64_t image = (int64_t)(t / blocks), c0 = (int64_t)(t % blocks) * op->channel_block;
-        const int64_t c1 = c0 + op->channel_block < p->c ? c0 + op->channel_block : p->c;
-        const int64_t bad = op->kernels->scatter_nhwc(&op->route, a->dy + image * out_image, a->idx + image * out_image,
-                                                      a->dx + image * in_image, c0, c1, 1);
-        if (bad >= 0 && first_bad < 0) first_bad = image * out_image + bad;
-    }
-    return first_bad;
+    return sp_op_scatter_range(p, a->dy, a->idx, a->dx, p->out_plane, p->in_plane, begin, end, 1);
 }
 
 simdpool_status sp_fractional_backward(const simdpool_plan *plan, const float *dy, const int64_t *indices, float *dx,

@@ -123,6 +123,34 @@ simdpool_status sp_op_check_flag(const char *field, int value) {
 /* ---------------------------------------------------------------------------------------------------------- */
 /* Running                                                                                                    */
 
+size_t sp_op_channel_blocks(const simdpool_plan *plan) {
+    return (size_t)((plan->c + plan->op->channel_block - 1) / plan->op->channel_block);
+}
+
+int64_t sp_op_scatter_range(const simdpool_plan *p, const float *src, const int64_t *idx, float *dst,
+                            int64_t src_plane, int64_t dst_plane, size_t begin, size_t end, int accumulate) {
+    const struct sp_op_plan *op = p->op;
+    if (p->layout == SIMDPOOL_NCHW) {
+        const int64_t first = (int64_t)begin;
+        const int64_t bad = op->kernels->scatter_nchw(&op->route, src + first * src_plane, idx + first * src_plane,
+                                                      dst + first * dst_plane, end - begin, accumulate);
+        return bad < 0 ? -1 : first * src_plane + bad;
+    }
+    const size_t blocks = sp_op_channel_blocks(p);
+    const int64_t src_image = src_plane * p->c, dst_image = dst_plane * p->c;
+    /* Every task runs even after a bad index; tasks go in increasing image order, so the first bad index met
+       is the lowest offset. */
+    int64_t first_bad = -1;
+    for (size_t t = begin; t < end; ++t) {
+        const int64_t image = (int64_t)(t / blocks), c0 = (int64_t)(t % blocks) * op->channel_block;
+        const int64_t c1 = c0 + op->channel_block < p->c ? c0 + op->channel_block : p->c;
+        const int64_t bad = op->kernels->scatter_nhwc(&op->route, src + image * src_image, idx + image * src_image,
+                                                      dst + image * dst_image, c0, c1, accumulate);
+        if (bad >= 0 && first_bad < 0) first_bad = image * src_image + bad;
+    }
+    return first_bad;
+}
+
 int64_t sp_op_run(const simdpool_plan *plan, const void *args, size_t tasks, bool parallel, sp_op_range_fn fn) {
     if (tasks == 0) return -1;
     int threads = 1;

@@ -69,6 +69,17 @@ simdpool_status sp_op_check_flag(const char *field, int value);
 typedef int64_t (*sp_op_range_fn)(const simdpool_plan *plan, const void *args, size_t begin, size_t end);
 int64_t sp_op_run(const simdpool_plan *plan, const void *args, size_t tasks, bool parallel, sp_op_range_fn fn);
 
+/* NHWC tasks that split an image into blocks of op->channel_block channels: blocks per image. */
+size_t sp_op_channel_blocks(const simdpool_plan *plan);
+
+/*
+ * Routes src through idx into dst over tasks [begin, end) — NCHW: (n, c) planes; NHWC: (image, channel block)
+ * — with the plan's scatter kernel (accumulate as the kernel defines it). src and idx have src_plane pixels per
+ * plane, dst dst_plane. Returns the lowest absolute offset into src/idx of a bad index, or -1.
+ */
+int64_t sp_op_scatter_range(const simdpool_plan *plan, const float *src, const int64_t *idx, float *dst,
+                            int64_t src_plane, int64_t dst_plane, size_t begin, size_t end, int accumulate);
+
 /* Checks an engine's task range against `count`. */
 simdpool_status sp_op_check_task_range(size_t begin, size_t end, size_t count);
 

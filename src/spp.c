@@ -146,12 +146,8 @@ typedef struct spp_args {
     float *dx;
 } spp_args;
 
-static size_t channel_blocks(const simdpool_plan *plan) {
-    return (size_t)((plan->c + plan->op->channel_block - 1) / plan->op->channel_block);
-}
-
 size_t sp_spp_task_count(const simdpool_plan *plan, int backward) {
-    if (backward) return (size_t)plan->n * channel_blocks(plan);
+    if (backward) return (size_t)plan->n * sp_op_channel_blocks(plan);
     if (plan->layout == SIMDPOOL_NCHW) return (size_t)(plan->n * plan->c);
     return (size_t)(plan->n * plan->op->spp_rows);
 }
@@ -218,7 +214,7 @@ simdpool_status sp_spp_forward(const simdpool_plan *plan, const float *x, float 
 static int64_t backward_range(const simdpool_plan *p, const void *vargs, size_t begin, size_t end) {
     const spp_args *a = vargs;
     const struct sp_op_plan *op = p->op;
-    const size_t blocks = channel_blocks(p);
+    const size_t blocks = sp_op_channel_blocks(p);
     const int64_t F = op->spp.features, in_image = p->in_plane * p->c;
     int64_t first_bad = -1;
     for (size_t t = begin; t < end; ++t) {

@@ -106,38 +106,17 @@ typedef struct route_args {
     float *dst;
 } route_args;
 
-static size_t channel_blocks(const simdpool_plan *plan) {
-    return (size_t)((plan->c + plan->op->channel_block - 1) / plan->op->channel_block);
-}
-
 /* Backward NHWC tasks: rows of the input (d, h) of one image (the gather is independent per pixel). */
 static size_t input_rows(const simdpool_plan *plan) { return (size_t)(plan->geometry.in[0] * plan->geometry.in[1]); }
 
 size_t sp_unpool_task_count(const simdpool_plan *plan, int backward) {
     if (plan->layout == SIMDPOOL_NCHW) return (size_t)(plan->n * plan->c);
-    return (size_t)plan->n * (backward ? input_rows(plan) : channel_blocks(plan));
+    return (size_t)plan->n * (backward ? input_rows(plan) : sp_op_channel_blocks(plan));
 }
 
 static int64_t forward_range(const simdpool_plan *p, const void *vargs, size_t begin, size_t end) {
     const route_args *a = vargs;
-    const struct sp_op_plan *op = p->op;
-    if (p->layout == SIMDPOOL_NCHW) {
-        const int64_t bad = op->kernels->scatter_nchw(&op->route, a->src + (int64_t)begin * p->in_plane,
-                                                      a->idx + (int64_t)begin * p->in_plane,
-                                                      a->dst + (int64_t)begin * p->out_plane, end - begin, 0);
-        return bad < 0 ? -1 : (int64_t)begin * p->in_plane + bad;
-    }
-    const size_t blocks = channel_blocks(p);
-    const int64_t in_image = p->in_plane * p->c, out_image = p->out_plane * p->c;
-    int64_t first_bad = -1;
-    for (size_t t = begin; t < end; ++t) {
-        const int64_t image = (int64_t)(t / blocks), c0 = (int64_t)(t % blocks) * op->channel_block;
-        const int64_t c1 = c0 + op->channel_block < p->c ? c0 + op->channel_block : p->c;
-        const int64_t bad = op->kernels->scatter_nhwc(&op->route, a->src + image * in_image, a->idx + image * in_image,
-                                                      a->dst + image * out_image, c0, c1, 0);
-        if (bad >= 0 && (first_bad < 0 || image * in_image + bad < first_bad)) first_bad = image * in_image + bad;
-    }
-    return first_bad;
+    return sp_op_scatter_range(p, a->src, a->idx, a->dst, p->in_plane, p->out_plane, begin, end, 0);
 }
 
 static int64_t backward_range(const simdpool_plan *p, const void *vargs, size_t begin, size_t end) {
