@@ -39,7 +39,7 @@
 
 /* Scratch of the separable path, on the stack: the row sums of one plane with its zero rows, and the
    reciprocals of the divisors. Planes larger than this take the exact path. */
-enum { SEP_MAX_SCRATCH = 8192, SEP_MAX_OUT = 4096 };
+enum { SEP_MAX_SCRATCH = 4608, SEP_MAX_OUT = 4096 };
 
 /* The rows the column pass reads, relative to input row 0: [sep_row_lo, sep_row_hi). */
 static inline int64_t sep_row_lo(const sp_pool_geometry *g) { return -g->pad_begin[1]; }
@@ -100,31 +100,41 @@ SP_INLINE void run_sep(const sp_pool_geometry *g, const float *x, float *y, size
     const int64_t ph = FIXED3 ? 1 : g->pad_begin[1], pw = FIXED3 ? 1 : g->pad_begin[2];
     const int64_t lo = sep_row_lo(g), rows = sep_row_hi(g) - lo;
     const fclamp clamp = fclamp_of(g);
-    float scratch[SEP_MAX_SCRATCH], recip[SEP_MAX_OUT];
+    /* Two scratch planes: the column pass of plane p runs after the row pass of plane p + 1, so that it reads
+       row sums stored long before (reading them back at once, across store boundaries, stalls forwarding). */
+    float scratch[2][SEP_MAX_SCRATCH], recip[SEP_MAX_OUT];
     /* Zero rows above and below the plane, and V slack after it that the column pass's last block reads. */
-    float *const h = scratch - lo * W; /* h[r * W + c]: row sum at input row r, column c */
-    for (int64_t i = 0; i < -lo * W; ++i) scratch[i] = 0.0f;
-    for (int64_t i = n_in - lo * W; i < rows * W + V; ++i) scratch[i] = 0.0f;
+    for (int k = 0; k < 2; ++k) {
+        for (int64_t i = 0; i < -lo * W; ++i) scratch[k][i] = 0.0f;
+        for (int64_t i = n_in - lo * W; i < rows * W + V; ++i) scratch[k][i] = 0.0f;
+    }
     for (int64_t i = 0; i < n_out; ++i) recip[i] = 1.0f / g->divisor[i];
 
     const int64_t step = V % W, row_step = dh * W;
-    for (size_t p = 0; p < planes; ++p) {
-        const float *xp = x + (int64_t)p * n_in;
-        float *yp = y + (int64_t)p * n_out;
-        fcol col = fc_first(W);
-        int64_t b = 0;
-        for (; b + V <= n_in; b += V) {
-            fv_store(h + b, sep_row_block(xp + b, col, kw_n, dw, pw, W, V));
-            col = fc_next(col, step, W);
+    for (size_t p = 0; p <= planes; ++p) {
+        if (p < planes) { /* row pass of plane p; h[r * W + c]: row sum at input row r, column c */
+            const float *xp = x + (int64_t)p * n_in;
+            float *h = scratch[p & 1] - lo * W;
+            fcol col = fc_first(W);
+            int64_t b = 0;
+            for (; b + V <= n_in; b += V) {
+                fv_store(h + b, sep_row_block(xp + b, col, kw_n, dw, pw, W, V));
+                col = fc_next(col, step, W);
+            }
+            if (b < n_in) fv_store_n(h + b, n_in - b, sep_row_block(xp + b, col, kw_n, dw, pw, W, n_in - b));
         }
-        if (b < n_in) fv_store_n(h + b, n_in - b, sep_row_block(xp + b, col, kw_n, dw, pw, W, n_in - b));
-        for (b = 0; b + V <= n_out; b += V) {
-            const fvec s = sep_col_block(h + b - ph * W, kh_n, row_step);
-            fv_store(yp + b, apply_clamp(&clamp, fv_mul(s, fv_load(recip + b))));
-        }
-        if (b < n_out) {
-            const fvec s = sep_col_block(h + b - ph * W, kh_n, row_step);
-            fv_store_n(yp + b, n_out - b, apply_clamp(&clamp, fv_mul(s, fv_load_n(recip + b, n_out - b))));
+        if (p > 0) { /* column pass of plane p - 1 */
+            const float *h = scratch[(p - 1) & 1] - lo * W - ph * W;
+            float *yp = y + (int64_t)(p - 1) * n_out;
+            int64_t b = 0;
+            for (; b + V <= n_out; b += V) {
+                const fvec s = sep_col_block(h + b, kh_n, row_step);
+                fv_store(yp + b, apply_clamp(&clamp, fv_mul(s, fv_load(recip + b))));
+            }
+            if (b < n_out) {
+                const fvec s = sep_col_block(h + b, kh_n, row_step);
+                fv_store_n(yp + b, n_out - b, apply_clamp(&clamp, fv_mul(s, fv_load_n(recip + b, n_out - b))));
+            }
         }
     }
 }
