@@ -2,10 +2,10 @@
  * AVX2 NCHW average forward, f32.
  *
  * Vectors run along the output width: a block is 8 consecutive outputs of one output row, lane i holding
- * output column o0 + i, whose W taps start at input column b + S*i (b = o0*S - pad_begin). Every lane sums its
- * window exactly like the reference: from +0, tap by tap in row-major order (D, H, W), then DIVIDES by the
- * plan's divisor (no reciprocal). So sliding-window and adaptive outputs are bit-identical to the scalar
- * kernel. Taps outside the input are loaded as +0 through masks; adding +0 changes nothing, because a sum that
+ * output column o0 + i, whose W taps start at input column b + S*i (b = o0*S - pad_begin). Outside the fast
+ * paths below, every lane sums its window exactly like the reference: from +0, tap by tap in row-major order
+ * (D, H, W), then DIVIDES by the plan's divisor (no reciprocal). So those sliding-window and adaptive outputs
+ * are bit-identical to the scalar kernel. Taps outside the input are loaded as +0 through masks; adding +0 changes nothing, because a sum that
  * starts at +0 is never -0.
  *
  * Loading one tap for 8 lanes: S = 1 one load; S = 2 two loads and a vshufps (lanes then come in the order
@@ -13,7 +13,12 @@
  * same code with constant stride, kernel width and dilation. The last partial block of a row overlaps its
  * neighbour (recomputing equal values); rows narrower than 8 use masked loads and stores.
  *
- * Global pooling (one output per plane, the window the whole plane) is the one place the order changes: each
+ * Small planes pooled with stride 1 and "same" width (3x3/1 p1, 5x5/1 p2 ...) and unpadded 2x2/2 windows
+ * (adaptive halving included) take the fast paths shared with AVX-512 (kernels/x86/avgpool_nchw_fast.h), which
+ * sum separably and multiply by the divisor's reciprocal: not bit-identical to scalar, within the tolerance
+ * stated there, and bit-identical to AVX-512.
+ *
+ * Global pooling (one output per plane, the window the whole plane) also changes the order: each
  * plane is summed in 8 lanes and 8 planes are reduced at once in a transpose tree. The result differs from the
  * scalar kernel's by a few ulp of the sum of |x| (bounded by about (n/8 + 3) * 2^-24 * sum|x|), the tolerance
  * tests/test_simd_nchw.cc states and checks.

@@ -2,10 +2,10 @@
  * AVX-512 NCHW average forward, f32.
  *
  * Vectors run along the output width: a block is 16 consecutive outputs of one output row, lane i holding
- * output column o0 + i, whose W taps start at input column b + S*i (b = o0*S - pad_begin). Every lane sums
- * its window exactly like the reference: from +0, tap by tap in row-major order (D, H, W), then DIVIDES by
- * the plan's divisor (no reciprocal). So sliding-window and adaptive outputs are bit-identical to the scalar
- * kernel. Taps outside the input are loaded as +0 through masks; adding +0 changes nothing, because a sum
+ * output column o0 + i, whose W taps start at input column b + S*i (b = o0*S - pad_begin). Outside the fast
+ * paths below, every lane sums its window exactly like the reference: from +0, tap by tap in row-major order
+ * (D, H, W), then DIVIDES by the plan's divisor (no reciprocal). So those sliding-window and adaptive outputs
+ * are bit-identical to the scalar kernel. Taps outside the input are loaded as +0 through masks; adding +0 changes nothing, because a sum
  * that starts at +0 is never -0.
  *
  * An output row is computed in passes of up to three tap rows, each running over the row's blocks (which are
@@ -14,8 +14,10 @@
  * block undoes once); S = 3..8 a few loads merged by masked vpermps; larger strides a gather. 2x2/2, 3x3/2 and
  * 3x3/1 are the same code with constant stride, kernel width and dilation.
  *
- * Small planes pooled with stride 1 and "same" width (3x3/1 p1, 5x5/1 p2 ...) are treated as a 1-D stencil over
- * the flattened plane, so blocks span rows and no lane is wasted on 28-wide rows (see run_flat).
+ * Small planes pooled with stride 1 and "same" width (3x3/1 p1, 5x5/1 p2 ...) and unpadded 2x2/2 windows
+ * (adaptive halving included) take the fast paths shared with AVX2 (kernels/x86/avgpool_nchw_fast.h), which
+ * sum separably and multiply by the divisor's reciprocal: not bit-identical to scalar, within the tolerance
+ * stated there, and bit-identical to AVX2.
  *
  * Global pooling (one output per plane, the window the whole plane) runs the AVX2 kernel's 8-plane transpose
  * tree, which measured faster than a 16-plane one on Zen 4 (whose 512-bit units are double-pumped); it is the
