@@ -2,10 +2,10 @@
  * AVX2 NCHW average forward, f32.
  *
  * Vectors run along the output width: a block is 8 consecutive outputs of one output row, lane i holding
- * output column o0 + i, whose W taps start at input column b + S*i (b = o0*S - pad_begin). Every lane sums its
- * window exactly like the reference: from +0, tap by tap in row-major order (D, H, W), then DIVIDES by the
- * plan's divisor (no reciprocal). So sliding-window and adaptive outputs are bit-identical to the scalar
- * kernel. Taps outside the input are loaded as +0 through masks; adding +0 changes nothing, because a sum that
+ * output column o0 + i, whose W taps start at input column b + S*i (b = o0*S - pad_begin). Outside the fast
+ * paths below, every lane sums its window exactly like the reference: from +0, tap by tap in row-major order
+ * (D, H, W), then DIVIDES by the plan's divisor (no reciprocal). So those sliding-window and adaptive outputs
+ * are bit-identical to the scalar kernel. Taps outside the input are loaded as +0 through masks; adding +0 changes nothing, because a sum that
  * starts at +0 is never -0.
  *
  * Loading one tap for 8 lanes: S = 1 one load; S = 2 two loads and a vshufps (lanes then come in the order
@@ -13,7 +13,12 @@
  * same code with constant stride, kernel width and dilation. The last partial block of a row overlaps its
  * neighbour (recomputing equal values); rows narrower than 8 use masked loads and stores.
  *
- * Global pooling (one output per plane, the window the whole plane) is the one place the order changes: each
+ * Small planes pooled with stride 1 and "same" width (3x3/1 p1, 5x5/1 p2 ...) and unpadded 2x2/2 windows
+ * (adaptive halving included) take the fast paths shared with AVX-512 (kernels/x86/avgpool_nchw_fast.h), which
+ * sum separably and multiply by the divisor's reciprocal: not bit-identical to scalar, within the tolerance
+ * stated there, and bit-identical to AVX-512.
+ *
+ * Global pooling (one output per plane, the window the whole plane) also changes the order: each
  * plane is summed in 8 lanes and 8 planes are reduced at once in a transpose tree. The result differs from the
  * scalar kernel's by a few ulp of the sum of |x| (bounded by about (n/8 + 3) * 2^-24 * sum|x|), the tolerance
  * tests/test_simd_nchw.cc states and checks.
@@ -47,12 +52,16 @@ SP_INLINE simde__m256i range_mask(int64_t lo, int64_t hi)
                                  simde_mm256_cmpgt_epi32(i, simde_mm256_set1_epi32((int32_t)lo - 1)));
 }
 
-SP_INLINE simde__m256 clamp_vec(const sp_pool_geometry *g, simde__m256 v)
+/* v clamped to [lo, hi]; comparisons with NaN are false, so NaN passes through. */
+SP_INLINE simde__m256 fv_clamp(simde__m256 v, simde__m256 lo, simde__m256 hi)
 {
-    if (!g->clamp_output) return v;
-    const simde__m256 lo = simde_mm256_set1_ps(g->clamp_min), hi = simde_mm256_set1_ps(g->clamp_max);
     v = simde_mm256_blendv_ps(v, lo, simde_mm256_cmp_ps(v, lo, SIMDE_CMP_LT_OQ));
     return simde_mm256_blendv_ps(v, hi, simde_mm256_cmp_ps(v, hi, SIMDE_CMP_GT_OQ));
+}
+
+SP_INLINE simde__m256 clamp_vec(const sp_pool_geometry *g, simde__m256 v)
+{
+    return g->clamp_output ? fv_clamp(v, simde_mm256_set1_ps(g->clamp_min), simde_mm256_set1_ps(g->clamp_max)) : v;
 }
 
 /* Undoes vshufps's lane order 0 1 4 5 2 3 6 7 (pairs of lanes are 64-bit chunks 0 2 1 3). */
@@ -250,6 +259,55 @@ SP_INLINE void run_planes(const sp_pool_geometry *g, const wplan *w, const float
 }
 
 /* ---------------------------------------------------------------------------------------------------------- */
+/* The fast paths' vector interface (kernels/x86/avgpool_nchw_fast.h) */
+
+typedef simde__m256 fvec;
+typedef simde__m256i fcol;
+
+SP_INLINE fvec fv_zero(void) { return simde_mm256_setzero_ps(); }
+SP_INLINE fvec fv_set1(float f) { return simde_mm256_set1_ps(f); }
+SP_INLINE fvec fv_load(const float *p) { return simde_mm256_loadu_ps(p); }
+SP_INLINE void fv_store(float *p, fvec v) { simde_mm256_storeu_ps(p, v); }
+SP_INLINE fvec fv_add(fvec a, fvec b) { return simde_mm256_add_ps(a, b); }
+SP_INLINE fvec fv_mul(fvec a, fvec b) { return simde_mm256_mul_ps(a, b); }
+typedef simde__m256i fmask;
+SP_INLINE fmask fm_first(int64_t n) { return range_mask(0, n); }
+SP_INLINE fvec fv_load_m(const float *p, fmask m) { return simde_mm256_maskload_ps(p, m); }
+SP_INLINE void fv_store_m(float *p, fmask m, fvec v) { simde_mm256_maskstore_ps(p, m, v); }
+SP_INLINE fvec fv_load_n(const float *p, int64_t n) { return simde_mm256_maskload_ps(p, range_mask(0, n)); }
+SP_INLINE void fv_store_n(float *p, int64_t n, fvec v) { simde_mm256_maskstore_ps(p, range_mask(0, n), v); }
+
+SP_INLINE fvec fv_pair_sum(fvec lo, fvec hi)
+{
+    return unshuffle_ps(simde_mm256_add_ps(simde_mm256_shuffle_ps(lo, hi, 0x88), simde_mm256_shuffle_ps(lo, hi, 0xDD)));
+}
+
+SP_INLINE fcol fc_first(int64_t W)
+{
+    int32_t c[V];
+    for (int i = 0; i < V; ++i) c[i] = (int32_t)(i % W);
+    return simde_mm256_loadu_si256((const simde__m256i *)c);
+}
+
+SP_INLINE fcol fc_next(fcol c, int64_t step, int64_t W)
+{
+    c = simde_mm256_add_epi32(c, simde_mm256_set1_epi32((int32_t)step));
+    const simde__m256i wrap = simde_mm256_cmpgt_epi32(c, simde_mm256_set1_epi32((int32_t)W - 1));
+    return simde_mm256_sub_epi32(c, simde_mm256_and_si256(wrap, simde_mm256_set1_epi32((int32_t)W)));
+}
+
+SP_INLINE fvec fv_load_cols(const float *p, fcol c, int64_t off, int64_t W, int64_t n)
+{
+    simde__m256i k = n < V ? range_mask(0, n) : simde_mm256_set1_epi32(-1);
+    if (off < 0) k = simde_mm256_and_si256(k, simde_mm256_cmpgt_epi32(c, simde_mm256_set1_epi32((int32_t)(-off - 1))));
+    if (off > 0) k = simde_mm256_and_si256(k, simde_mm256_cmpgt_epi32(simde_mm256_set1_epi32((int32_t)(W - off)), c));
+    if (off == 0 && n == V) return simde_mm256_loadu_ps(p);
+    return simde_mm256_maskload_ps(p + off, k);
+}
+
+#include "x86/avgpool_nchw_fast.h"
+
+/* ---------------------------------------------------------------------------------------------------------- */
 /* Global pooling: one output per plane, the window the whole plane */
 
 static bool is_global(const sp_pool_geometry *g)
@@ -324,6 +382,7 @@ void sp_avx2_avgpool_fwd_nchw_f32(const sp_pool_geometry *g, const float *x, flo
         run_global(g, x, y, planes);
         return;
     }
+    if (run_fast_path(g, x, y, planes)) return;
     const wplan w = make_wplan(g);
     if (w.table) run_planes(g, &w, x, y, planes, MODE_GATHER, 0, 0, true);
     else if (w.S == 2 && w.K == 2 && w.dw == 1) run_planes(g, &w, x, y, planes, MODE_S2, 2, 1, false);

@@ -2,10 +2,10 @@
  * AVX-512 NCHW average forward, f32.
  *
  * Vectors run along the output width: a block is 16 consecutive outputs of one output row, lane i holding
- * output column o0 + i, whose W taps start at input column b + S*i (b = o0*S - pad_begin). Every lane sums
- * its window exactly like the reference: from +0, tap by tap in row-major order (D, H, W), then DIVIDES by
- * the plan's divisor (no reciprocal). So sliding-window and adaptive outputs are bit-identical to the scalar
- * kernel. Taps outside the input are loaded as +0 through masks; adding +0 changes nothing, because a sum
+ * output column o0 + i, whose W taps start at input column b + S*i (b = o0*S - pad_begin). Outside the fast
+ * paths below, every lane sums its window exactly like the reference: from +0, tap by tap in row-major order
+ * (D, H, W), then DIVIDES by the plan's divisor (no reciprocal). So those sliding-window and adaptive outputs
+ * are bit-identical to the scalar kernel. Taps outside the input are loaded as +0 through masks; adding +0 changes nothing, because a sum
  * that starts at +0 is never -0.
  *
  * An output row is computed in passes of up to three tap rows, each running over the row's blocks (which are
@@ -14,8 +14,10 @@
  * block undoes once); S = 3..8 a few loads merged by masked vpermps; larger strides a gather. 2x2/2, 3x3/2 and
  * 3x3/1 are the same code with constant stride, kernel width and dilation.
  *
- * Small planes pooled with stride 1 and "same" width (3x3/1 p1, 5x5/1 p2 ...) are treated as a 1-D stencil over
- * the flattened plane, so blocks span rows and no lane is wasted on 28-wide rows (see run_flat).
+ * Small planes pooled with stride 1 and "same" width (3x3/1 p1, 5x5/1 p2 ...) and unpadded 2x2/2 windows
+ * (adaptive halving included) take the fast paths shared with AVX2 (kernels/x86/avgpool_nchw_fast.h), which
+ * sum separably and multiply by the divisor's reciprocal: not bit-identical to scalar, within the tolerance
+ * stated there, and bit-identical to AVX2.
  *
  * Global pooling (one output per plane, the window the whole plane) runs the AVX2 kernel's 8-plane transpose
  * tree, which measured faster than a 16-plane one on Zen 4 (whose 512-bit units are double-pumped); it is the
@@ -108,12 +110,16 @@ SP_INLINE simde__mmask16 range_mask(int64_t lo, int64_t hi)
     return (simde__mmask16)((((uint32_t)1 << hi) - 1u) & ~(((uint32_t)1 << lo) - 1u));
 }
 
-SP_INLINE simde__m512 clamp_vec(const sp_pool_geometry *g, simde__m512 v)
+/* v clamped to [lo, hi]; comparisons with NaN are false, so NaN passes through. */
+SP_INLINE simde__m512 fv_clamp(simde__m512 v, simde__m512 lo, simde__m512 hi)
 {
-    if (!g->clamp_output) return v;
-    const simde__m512 lo = simde_mm512_set1_ps(g->clamp_min), hi = simde_mm512_set1_ps(g->clamp_max);
     v = simde_mm512_mask_mov_ps(v, simde_mm512_cmp_ps_mask(v, lo, SIMDE_CMP_LT_OQ), lo);
     return simde_mm512_mask_mov_ps(v, simde_mm512_cmp_ps_mask(v, hi, SIMDE_CMP_GT_OQ), hi);
+}
+
+SP_INLINE simde__m512 clamp_vec(const sp_pool_geometry *g, simde__m512 v)
+{
+    return g->clamp_output ? fv_clamp(v, simde_mm512_set1_ps(g->clamp_min), simde_mm512_set1_ps(g->clamp_max)) : v;
 }
 
 /* ---------------------------------------------------------------------------------------------------------- */
@@ -348,69 +354,58 @@ SP_INLINE void run_planes(const sp_pool_geometry *g, const wplan *w, const float
 }
 
 /* ---------------------------------------------------------------------------------------------------------- */
-/* Flattened planes: stride 1 and out_w == W ("same" width), small planes */
+/* The fast paths' vector interface (kernels/x86/avgpool_nchw_fast.h) */
 
-/*
- * With stride 1 in H and W and as many output columns as input columns, output p = oh*W + ow reads tap
- * (kh, kw) at input p + (kh*dh - pad_h)*W + (kw*dw - pad_w): the plane is a 1-D stencil over the flattened
- * plane, so a block of 16 consecutive outputs may span rows, and all lanes are used whatever W is. A tap of
- * a lane is valid when its row and column lie inside the input; the masks of every block and tap are the same
- * for every plane and are computed once per call (masked-off lanes load +0, addresses never read). Each lane
- * still adds its taps in the reference's order. Used for planes of up to FLAT_BLOCKS blocks.
- */
-enum { FLAT_BLOCKS = 256, FLAT_TAPS = 32 };
+typedef simde__m512 fvec;
+typedef simde__m512i fcol;
 
-static bool flat_ok(const sp_pool_geometry *g)
+SP_INLINE fvec fv_zero(void) { return simde_mm512_setzero_ps(); }
+SP_INLINE fvec fv_set1(float f) { return simde_mm512_set1_ps(f); }
+SP_INLINE fvec fv_load(const float *p) { return simde_mm512_loadu_ps(p); }
+SP_INLINE void fv_store(float *p, fvec v) { simde_mm512_storeu_ps(p, v); }
+SP_INLINE fvec fv_add(fvec a, fvec b) { return simde_mm512_add_ps(a, b); }
+SP_INLINE fvec fv_mul(fvec a, fvec b) { return simde_mm512_mul_ps(a, b); }
+typedef simde__mmask16 fmask;
+SP_INLINE fmask fm_first(int64_t n) { return range_mask(0, n); }
+SP_INLINE fvec fv_load_m(const float *p, fmask m) { return ld_mask(fv_zero(), m, p); }
+SP_INLINE void fv_store_m(float *p, fmask m, fvec v) { st_mask(p, m, v); }
+SP_INLINE fvec fv_load_n(const float *p, int64_t n) { return ld_mask(fv_zero(), range_mask(0, n), p); }
+SP_INLINE void fv_store_n(float *p, int64_t n, fvec v) { st_mask(p, range_mask(0, n), v); }
+
+static const int32_t k_even[V] = {0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30};
+static const int32_t k_odd[V] = {1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31};
+
+SP_INLINE fvec fv_pair_sum(fvec lo, fvec hi)
 {
-    return g->in[0] == 1 && g->out[0] == 1 && g->kernel[1] > 0 && g->kernel[2] > 0 && g->stride[1] == 1 &&
-           g->stride[2] == 1 && g->out[2] == g->in[2] && (sp_out_plane(g) + V - 1) / V <= FLAT_BLOCKS &&
-           g->kernel[1] * g->kernel[2] <= FLAT_TAPS;
+    const fvec even = simde_mm512_permutex2var_ps(lo, simde_mm512_loadu_si512(k_even), hi);
+    const fvec odd = simde_mm512_permutex2var_ps(lo, simde_mm512_loadu_si512(k_odd), hi);
+    return simde_mm512_add_ps(even, odd);
 }
 
-/* TAPS: KH * KW as a compile-time constant (3x3), or 0 for the plan's. */
-SP_INLINE void run_flat(const sp_pool_geometry *g, const float *x, float *y, size_t planes, int64_t TAPS)
+SP_INLINE fcol fc_first(int64_t W)
 {
-    const int64_t H = g->in[1], W = g->in[2], KH = g->kernel[1], KW = g->kernel[2];
-    const int64_t taps = TAPS ? TAPS : KH * KW;
-    const int64_t n_out = sp_out_plane(g), nb = (n_out + V - 1) / V, in_plane = H * W;
-    int64_t off[FLAT_TAPS];
-    simde__mmask16 masks[FLAT_BLOCKS * FLAT_TAPS];
-    for (int64_t kh = 0; kh < KH; ++kh)
-        for (int64_t kw = 0; kw < KW; ++kw)
-            off[kh * KW + kw] = (kh * g->dilation[1] - g->pad_begin[1]) * W + kw * g->dilation[2] - g->pad_begin[2];
-    for (int64_t blk = 0; blk < nb; ++blk) {
-        for (int64_t t = 0; t < taps; ++t) {
-            const int64_t kh = t / KW, kw = t % KW;
-            uint32_t m = 0;
-            for (int64_t i = 0; i < V && blk * V + i < n_out; ++i) {
-                const int64_t p = blk * V + i, oh = p / W, ow = p % W;
-                const int64_t ih = oh - g->pad_begin[1] + kh * g->dilation[1];
-                const int64_t iw = ow - g->pad_begin[2] + kw * g->dilation[2];
-                if (ih >= 0 && ih < H && iw >= 0 && iw < W) m |= 1u << i;
-            }
-            masks[blk * taps + t] = (simde__mmask16)m;
-        }
-    }
-    const simde__m512 zero = simde_mm512_setzero_ps();
-    const simde__mmask16 tail = range_mask(0, n_out - (nb - 1) * V);
-    for (size_t pl = 0; pl < planes; ++pl) {
-        const float *xp = x + (int64_t)pl * in_plane;
-        float *yp = y + (int64_t)pl * n_out;
-        for (int64_t blk = 0; blk < nb; ++blk) {
-            const float *xb = xp + blk * V;
-            const simde__mmask16 *mb = masks + blk * taps;
-            simde__m512 acc = zero;
-            for (int64_t t = 0; t < taps; ++t) acc = simde_mm512_add_ps(acc, ld_mask(zero, mb[t], xb + off[t]));
-            if (blk + 1 < nb || tail == 0xFFFF) {
-                acc = simde_mm512_div_ps(acc, simde_mm512_loadu_ps(g->divisor + blk * V));
-                simde_mm512_storeu_ps(yp + blk * V, clamp_vec(g, acc));
-            } else {
-                acc = simde_mm512_div_ps(acc, ld_mask(simde_mm512_set1_ps(1.0f), tail, g->divisor + blk * V));
-                st_mask(yp + blk * V, tail, clamp_vec(g, acc));
-            }
-        }
-    }
+    int32_t c[V];
+    for (int i = 0; i < V; ++i) c[i] = (int32_t)(i % W);
+    return simde_mm512_loadu_si512(c);
 }
+
+SP_INLINE fcol fc_next(fcol c, int64_t step, int64_t W)
+{
+    const simde__m512i w = simde_mm512_set1_epi32((int32_t)W);
+    c = simde_mm512_add_epi32(c, simde_mm512_set1_epi32((int32_t)step));
+    return simde_mm512_mask_sub_epi32(c, simde_mm512_cmpge_epi32_mask(c, w), c, w);
+}
+
+SP_INLINE fvec fv_load_cols(const float *p, fcol c, int64_t off, int64_t W, int64_t n)
+{
+    simde__mmask16 k = range_mask(0, n);
+    if (off < 0) k &= simde_mm512_cmpge_epi32_mask(c, simde_mm512_set1_epi32((int32_t)-off));
+    if (off > 0) k &= simde_mm512_cmpgt_epi32_mask(simde_mm512_set1_epi32((int32_t)(W - off)), c);
+    if (off == 0 && n == V) return simde_mm512_loadu_ps(p);
+    return ld_mask(fv_zero(), k, p + off);
+}
+
+#include "x86/avgpool_nchw_fast.h"
 
 /* ---------------------------------------------------------------------------------------------------------- */
 /* Global pooling: one output per plane, the window the whole plane */
@@ -438,11 +433,7 @@ void sp_avx512_avgpool_fwd_nchw_f32(const sp_pool_geometry *g, const float *x, f
         sp_avx2_avgpool_fwd_nchw_f32(g, x, y, NULL, planes);
         return;
     }
-    if (flat_ok(g)) {
-        if (g->kernel[1] * g->kernel[2] == 9) run_flat(g, x, y, planes, 9);
-        else run_flat(g, x, y, planes, 0);
-        return;
-    }
+    if (run_fast_path(g, x, y, planes)) return;
     const wplan w = make_wplan(g);
     if (w.table) run_planes(g, &w, x, y, planes, MODE_GATHER, 0, 0, true);
     else if (w.S == 2 && w.K == 2 && w.dw == 1) run_planes(g, &w, x, y, planes, MODE_S2, 2, 1, false);
