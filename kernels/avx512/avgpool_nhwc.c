@@ -69,7 +69,8 @@ SP_INLINE vf add(vf acc, vf v, bool alt) {
 
 /* What every block of a call shares. */
 typedef struct ctx {
-    int64_t C;
+    int64_t C;  /* the pixel stride */
+    int64_t nc; /* channels of the call's slice: the channel loops' bound */
     bool clamp;
     vf lo, hi;
 } ctx;
@@ -128,12 +129,11 @@ SP_INLINE void reduce_block(const ctx *k, const float *x, float *y, window w, co
 }
 
 SP_INLINE void reduce_pixel(const ctx *k, const float *x, float *y, window w, float d) {
-    const int64_t C = k->C;
     const divisor dv = divisor_of(d);
     int64_t c = 0;
-    for (; c + BLOCK * VL <= C; c += BLOCK * VL) reduce_block(k, x + c, y + c, w, &dv, BLOCK, false, 0xFFFF);
-    for (; c + VL <= C; c += VL) reduce_block(k, x + c, y + c, w, &dv, 1, false, 0xFFFF);
-    if (c < C) reduce_block(k, x + c, y + c, w, &dv, 1, true, (vmask)((1u << (C - c)) - 1));
+    for (; c + BLOCK * VL <= k->nc; c += BLOCK * VL) reduce_block(k, x + c, y + c, w, &dv, BLOCK, false, 0xFFFF);
+    for (; c + VL <= k->nc; c += VL) reduce_block(k, x + c, y + c, w, &dv, 1, false, 0xFFFF);
+    if (c < k->nc) reduce_block(k, x + c, y + c, w, &dv, 1, true, (vmask)((1u << (k->nc - c)) - 1));
 }
 
 /* ---------------------------------------------------------------------------------------------------------- */
@@ -191,22 +191,22 @@ SP_INLINE void fast_run(const ctx *k, const float *x, int64_t pos0, int64_t pste
             const int64_t pos = pos0 + i * pstep;
             float *yi = y + i * C;
             int64_t c = 0;
-            for (; c + BLOCK * VL <= C; c += BLOCK * VL)
+            for (; c + BLOCK * VL <= k->nc; c += BLOCK * VL)
                 run_block(k, x + c, pos, pstep, 1, sh, sw, div + i, yi + c, KH, KW, 0, BLOCK, false, 0xFFFF);
-            for (; c + VL <= C; c += VL)
+            for (; c + VL <= k->nc; c += VL)
                 run_block(k, x + c, pos, pstep, 1, sh, sw, div + i, yi + c, KH, KW, 0, 1, false, 0xFFFF);
-            if (c < C)
+            if (c < k->nc)
                 run_block(k, x + c, pos, pstep, 1, sh, sw, div + i, yi + c, KH, KW, 0, 1, true,
-                          (vmask)((1u << (C - c)) - 1));
+                          (vmask)((1u << (k->nc - c)) - 1));
         }
         return;
     }
     int64_t c = 0;
-    for (; c + FAST_U * VL <= C; c += FAST_U * VL)
+    for (; c + FAST_U * VL <= k->nc; c += FAST_U * VL)
         run_block(k, x + c, pos0, pstep, n, sh, sw, div, y + c, KH, KW, S, FAST_U, false, 0xFFFF);
-    for (; c + VL <= C; c += VL) run_block(k, x + c, pos0, pstep, n, sh, sw, div, y + c, KH, KW, S, 1, false, 0xFFFF);
-    if (c < C)
-        run_block(k, x + c, pos0, pstep, n, sh, sw, div, y + c, KH, KW, S, 1, true, (vmask)((1u << (C - c)) - 1));
+    for (; c + VL <= k->nc; c += VL) run_block(k, x + c, pos0, pstep, n, sh, sw, div, y + c, KH, KW, S, 1, false, 0xFFFF);
+    if (c < k->nc)
+        run_block(k, x + c, pos0, pstep, n, sh, sw, div, y + c, KH, KW, S, 1, true, (vmask)((1u << (k->nc - c)) - 1));
 }
 
 SP_INLINE void fast_kernel(const ctx *k, const float *x, int64_t pos0, int64_t pstep, int64_t n, int64_t sh,
@@ -235,12 +235,11 @@ SP_INLINE void global_block(const ctx *k, const float *x, int64_t P, const divis
 }
 
 static void global_pool(const ctx *k, const float *x, int64_t P, float d, float *y) {
-    const int64_t C = k->C;
     const divisor dv = divisor_of(d);
     int64_t c = 0;
-    for (; c + GLOBAL_U * VL <= C; c += GLOBAL_U * VL) global_block(k, x + c, P, &dv, y + c, GLOBAL_U, false, 0xFFFF);
-    for (; c + VL <= C; c += VL) global_block(k, x + c, P, &dv, y + c, 1, false, 0xFFFF);
-    if (c < C) global_block(k, x + c, P, &dv, y + c, 1, true, (vmask)((1u << (C - c)) - 1));
+    for (; c + GLOBAL_U * VL <= k->nc; c += GLOBAL_U * VL) global_block(k, x + c, P, &dv, y + c, GLOBAL_U, false, 0xFFFF);
+    for (; c + VL <= k->nc; c += VL) global_block(k, x + c, P, &dv, y + c, 1, false, 0xFFFF);
+    if (c < k->nc) global_block(k, x + c, P, &dv, y + c, 1, true, (vmask)((1u << (k->nc - c)) - 1));
 }
 
 /* True if the plan has one output pixel whose window is the whole input, in pixel order. */
@@ -259,6 +258,10 @@ void sp_avx512_avgpool_fwd_nhwc_f32(const sp_pool_geometry *g, const float *x, f
     (void)idx;
     ctx k;
     k.C = g->channels;
+    k.nc = sp_slice_channels(g);
+    x += g->c_begin;
+    y += g->c_begin;
+    if (idx) idx += g->c_begin;
     k.clamp = g->clamp_output != 0;
     k.lo = simde_mm512_set1_ps(g->clamp_min);
     k.hi = simde_mm512_set1_ps(g->clamp_max);
