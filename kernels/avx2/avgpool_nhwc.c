@@ -23,6 +23,7 @@
 #include <simde/x86/fma.h>
 
 #include "kernels.h"
+#include "nhwc_access.h"
 
 #define SP_INLINE static inline __attribute__((always_inline))
 
@@ -59,6 +60,7 @@ typedef struct ctx {
     int64_t C;  /* the pixel stride */
     int64_t nc; /* channels of the call's slice: the channel loops' bound */
     bool clamp;
+    bool stream; /* full vectors of the output go out with non-temporal stores (sp_nhwc_streams_output) */
     vf lo, hi;
 } ctx;
 
@@ -86,8 +88,9 @@ SP_INLINE vf finish(const ctx *k, vf sum, const divisor *d) {
     return r;
 }
 
-SP_INLINE void store_vec(float *y, int u, int U, bool masked, vmask tail, vf v) {
+SP_INLINE void store_vec(const ctx *k, float *y, int u, int U, bool masked, vmask tail, vf v) {
     if (masked && u == U - 1) store_tail(y + u * VL, tail, v);
+    else if (k->stream) simde_mm256_stream_ps(y + u * VL, v);
     else simde_mm256_storeu_ps(y + u * VL, v);
 }
 
@@ -112,7 +115,7 @@ SP_INLINE void reduce_block(const ctx *k, const float *x, float *y, window w, co
             for (int64_t jw = 0; jw < w.nw; ++jw, p += w.sw * C)
                 for (int u = 0; u < U; ++u) acc[u] = add(acc[u], load_vec(p, u, U, masked, tail), (u & 1) != 0);
         }
-    for (int u = 0; u < U; ++u) store_vec(y, u, U, masked, tail, finish(k, acc[u], dv));
+    for (int u = 0; u < U; ++u) store_vec(k, y, u, U, masked, tail, finish(k, acc[u], dv));
 }
 
 SP_INLINE void reduce_pixel(const ctx *k, const float *x, float *y, window w, float d) {
@@ -164,7 +167,7 @@ SP_INLINE void run_block(const ctx *k, const float *x, int64_t pos0, int64_t pst
                     acc = add(acc, col[kh][kw][u], alt);
                     alt = !alt;
                 }
-            store_vec(y + i * C, u, U, masked, tail, finish(k, acc, &dv));
+            store_vec(k, y + i * C, u, U, masked, tail, finish(k, acc, &dv));
         }
     }
 }
@@ -218,7 +221,7 @@ SP_INLINE void global_block(const ctx *k, const float *x, int64_t P, const divis
         for (int u = 0; u < U; ++u) simde_mm_prefetch((const char *)(p + (U + u) * VL), SIMDE_MM_HINT_T1);
         for (int u = 0; u < U; ++u) acc[u] = add(acc[u], load_vec(p, u, U, masked, tail), (u & 1) != 0);
     }
-    for (int u = 0; u < U; ++u) store_vec(y, u, U, masked, tail, finish(k, acc[u], dv));
+    for (int u = 0; u < U; ++u) store_vec(k, y, u, U, masked, tail, finish(k, acc[u], dv));
 }
 
 static void global_pool(const ctx *k, const float *x, int64_t P, float d, float *y) {
@@ -251,11 +254,13 @@ void sp_avx2_avgpool_fwd_nhwc_f32(const sp_pool_geometry *g, const float *x, flo
     y += g->c_begin;
     if (idx) idx += g->c_begin;
     k.clamp = g->clamp_output != 0;
+    k.stream = sp_nhwc_streams_output(g, y, VL * (int64_t)sizeof(float));
     k.lo = simde_mm256_set1_ps(g->clamp_min);
     k.hi = simde_mm256_set1_ps(g->clamp_max);
     const int64_t C = k.C, H = g->in[1], W = g->in[2], out_w = g->out[2];
     if (is_global(g)) {
         if (row_begin < row_end) global_pool(&k, x, sp_in_plane(g), g->divisor[0], y);
+        if (k.stream) simde_mm_sfence();
         return;
     }
     int fast = 0; /* the kernel size of a square 2-D window with a full-window path, else 0 */
@@ -283,9 +288,13 @@ void sp_avx2_avgpool_fwd_nhwc_f32(const sp_pool_geometry *g, const float *x, flo
                 ow = fe;
                 if (ow >= out_w) break;
             }
+            if (ow + SP_NHWC_PREFETCH_AHEAD < out_w)
+                sp_nhwc_prefetch_window(x, C, k.nc, base + g->first[2][ow + SP_NHWC_PREFETCH_AHEAD], w.nd, w.nh,
+                                        g->taps[2][ow + SP_NHWC_PREFETCH_AHEAD], w.sd, w.sh, w.sw);
             w.first = base + g->first[2][ow];
             w.nw = g->taps[2][ow];
             reduce_pixel(&k, x, y_row + ow * C, w, div_row[ow]);
         }
     }
+    if (k.stream) simde_mm_sfence(); /* streamed stores are weakly ordered: complete them before returning */
 }

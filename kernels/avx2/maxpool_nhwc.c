@@ -28,6 +28,7 @@
 #include <simde/x86/fma.h>
 
 #include "kernels.h"
+#include "nhwc_access.h"
 
 #define SP_INLINE static inline __attribute__((always_inline))
 
@@ -83,6 +84,7 @@ typedef struct ctx {
     int64_t C;  /* the pixel stride */
     int64_t nc; /* channels of the call's slice: the channel loops' bound */
     bool clamp;
+    bool stream; /* full vectors of the output go out with non-temporal stores (sp_nhwc_streams_output) */
     vf lo, hi;
 } ctx;
 
@@ -102,6 +104,7 @@ SP_INLINE void store_state(const ctx *k, const state *s, float *y, int64_t *idx,
         if (k->clamp) r = simde_mm256_min_ps(k->hi, simde_mm256_max_ps(k->lo, r));
         const bool part = masked && u == U - 1;
         if (part) simde_mm256_maskstore_ps(y + u * VL, t->m32, r);
+        else if (k->stream) simde_mm256_stream_ps(y + u * VL, r);
         else simde_mm256_storeu_ps(y + u * VL, r);
         if (mode == IDX_NONE) continue;
         const vi lo = mode == IDX_32 ? simde_mm256_cvtepi32_epi64(simde_mm256_castsi256_si128(s->at[u])) : s->at[u];
@@ -513,6 +516,7 @@ SP_INLINE void pool_rows(const sp_pool_geometry *g, const float *x, float *y, in
     y += g->c_begin;
     if (idx) idx += g->c_begin;
     k.clamp = g->clamp_output != 0;
+    k.stream = sp_nhwc_streams_output(g, y, VL * (int64_t)sizeof(float));
     k.lo = simde_mm256_set1_ps(g->clamp_min);
     k.hi = simde_mm256_set1_ps(g->clamp_max);
     const int64_t C = k.C, H = g->in[1], W = g->in[2], out_w = g->out[2];
@@ -520,6 +524,7 @@ SP_INLINE void pool_rows(const sp_pool_geometry *g, const float *x, float *y, in
     if (is_global(g) && mode != IDX_64) {
         if (row_begin < row_end)
             global_pool(&k, x, sp_in_plane(g), y, idx, &t, is_min, mode == IDX_32 ? IDX_32 : IDX_NONE);
+        if (k.stream) simde_mm_sfence();
         return;
     }
     int fast = 0; /* the kernel size of a square 2-D window with a full-window path, else 0 */
@@ -578,11 +583,15 @@ SP_INLINE void pool_rows(const sp_pool_geometry *g, const float *x, float *y, in
                 ow = fe;
                 if (ow >= out_w) break;
             }
+            if (ow + SP_NHWC_PREFETCH_AHEAD < out_w)
+                sp_nhwc_prefetch_window(x, C, k.nc, base + g->first[2][ow + SP_NHWC_PREFETCH_AHEAD], w.nd, w.nh,
+                                        g->taps[2][ow + SP_NHWC_PREFETCH_AHEAD], w.sd, w.sh, w.sw);
             w.first = base + g->first[2][ow];
             w.nw = g->taps[2][ow];
             reduce_pixel(&k, x, y_row + ow * C, mode ? i_row + ow * C : NULL, w, &t, is_min, mode);
         }
     }
+    if (k.stream) simde_mm_sfence(); /* streamed stores are weakly ordered: complete them before returning */
 }
 
 /* Index lanes are int32 when every in-plane position fits. */

@@ -34,6 +34,7 @@
 #include <simde/x86/avx512.h>
 
 #include "kernels.h"
+#include "nhwc_access.h"
 
 #define SP_INLINE static inline __attribute__((always_inline))
 
@@ -68,6 +69,15 @@ SP_INLINE void store_tail(float *p, vmask k, vf v) {
     simde_mm512_storeu_ps(buf, v);
     for (int i = 0; i < VL; ++i)
         if (k & (1u << i)) p[i] = buf[i];
+#endif
+}
+
+/* A non-temporal store of a full, 64-byte aligned vector (simde 0.7 lacks the AVX-512 one). */
+SP_INLINE void store_stream(float *p, vf v) {
+#if defined(SIMDE_X86_AVX512F_NATIVE)
+    _mm512_stream_ps(p, v);
+#else
+    simde_mm512_storeu_ps(p, v);
 #endif
 }
 
@@ -149,6 +159,7 @@ typedef struct ctx {
     int64_t C;  /* the pixel stride */
     int64_t nc; /* channels of the call's slice: the channel loops' bound */
     bool clamp;
+    bool stream; /* full vectors of the output go out with non-temporal stores (sp_nhwc_streams_output) */
     vf lo, hi;
 } ctx;
 
@@ -204,6 +215,7 @@ SP_INLINE void store_state(const ctx *k, const state *s, float *y, int64_t *idx,
         if (k->clamp) r = clamp(r, k->lo, k->hi);
         const bool part = masked && u == U - 1;
         if (part) store_tail(y + u * VL, tail, r);
+        else if (k->stream) store_stream(y + u * VL, r);
         else simde_mm512_storeu_ps(y + u * VL, r);
         if (mode == IDX_NONE) continue;
         const vi lo = mode == IDX_32 ? widen_lo(s->at[u]) : s->at[u];
@@ -575,11 +587,13 @@ SP_INLINE void pool_rows(const sp_pool_geometry *g, const float *x, float *y, in
     y += g->c_begin;
     if (idx) idx += g->c_begin;
     k.clamp = g->clamp_output != 0;
+    k.stream = sp_nhwc_streams_output(g, y, VL * (int64_t)sizeof(float));
     k.lo = simde_mm512_set1_ps(g->clamp_min);
     k.hi = simde_mm512_set1_ps(g->clamp_max);
     const int64_t C = k.C, H = g->in[1], W = g->in[2], out_w = g->out[2];
     if (is_global(g) && mode != IDX_64) {
         if (row_begin < row_end) global_pool(&k, x, sp_in_plane(g), y, idx, is_min, mode == IDX_32 ? IDX_32 : IDX_NONE);
+        if (k.stream) simde_mm_sfence();
         return;
     }
     enum fast_kind fast = FAST_NONE;
@@ -639,11 +653,15 @@ SP_INLINE void pool_rows(const sp_pool_geometry *g, const float *x, float *y, in
                 ow = fe;
                 if (ow >= out_w) break;
             }
+            if (ow + SP_NHWC_PREFETCH_AHEAD < out_w)
+                sp_nhwc_prefetch_window(x, C, k.nc, base + g->first[2][ow + SP_NHWC_PREFETCH_AHEAD], w.nd, w.nh,
+                                        g->taps[2][ow + SP_NHWC_PREFETCH_AHEAD], w.sd, w.sh, w.sw);
             w.first = base + g->first[2][ow];
             w.nw = g->taps[2][ow];
             reduce_pixel(&k, x, y_row + ow * C, mode ? i_row + ow * C : NULL, w, is_min, mode);
         }
     }
+    if (k.stream) simde_mm_sfence(); /* streamed stores are weakly ordered: complete them before returning */
 }
 
 /* Index lanes are int32 when every in-plane position fits. */
