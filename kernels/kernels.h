@@ -46,6 +46,9 @@ typedef struct sp_pool_geometry {
     int64_t full_end[SP_AXES];
     const float *divisor;       /* AVG: per output spatial position (out plane, row-major); else NULL */
     int64_t channels;           /* C: the pixel stride in NHWC */
+    /* NHWC forward: the call computes channels [c_begin, channels - c_after) of each pixel (sp_fwd_nhwc_fn);
+       zero (a plan's geometry, or a zero-initialised one) means all channels. */
+    int64_t c_begin, c_after;
     float p;                    /* LP: order of the norm */
     float inv_p;                /* LP: 1 / p */
     int clamp_output;           /* forward: clamp outputs to [clamp_min, clamp_max], NaN preserved */
@@ -55,6 +58,8 @@ typedef struct sp_pool_geometry {
 
 static inline int64_t sp_in_plane(const sp_pool_geometry *g) { return g->in[0] * g->in[1] * g->in[2]; }
 static inline int64_t sp_out_plane(const sp_pool_geometry *g) { return g->out[0] * g->out[1] * g->out[2]; }
+/* NHWC forward: the number of channels of the call's slice. */
+static inline int64_t sp_slice_channels(const sp_pool_geometry *g) { return g->channels - g->c_begin - g->c_after; }
 
 /* NaN-preserving clamp: comparisons with NaN are false, so NaN passes through. */
 static inline float sp_clamp(float v, float lo, float hi) { return v < lo ? lo : (v > hi ? hi : v); }
@@ -66,8 +71,13 @@ static inline float sp_clamp(float v, float lo, float hi) { return v < lo ? lo :
 typedef void (*sp_fwd_nchw_fn)(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx, size_t planes);
 
 /*
- * NHWC forward of output rows [row_begin, row_end) of one image, all channels; a row is one (od, oh) pair,
- * numbered od * out[1] + oh. x, y and idx (may be NULL) point at the image's first element.
+ * NHWC forward of output rows [row_begin, row_end) of one image, channels [g->c_begin, C - g->c_after) of
+ * every pixel (C = g->channels stays the pixel stride); a row is one (od, oh) pair, numbered od * out[1] + oh. x, y and
+ * idx (may be NULL) point at the image's first element. A kernel reads and writes nothing outside its rows'
+ * channel slice (the fused clamp included), so tasks with disjoint slices of one row run concurrently. A plan's
+ * geometry covers all channels, [0, C); the run layer narrows a copy of it to split images that have few output
+ * rows (global pooling, 1-D signals) by channels. Each channel's arithmetic is the same whatever the slice, so
+ * results do not depend on the split.
  */
 typedef void (*sp_fwd_nhwc_fn)(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx,
                                int64_t row_begin, int64_t row_end);

@@ -8,13 +8,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <omp.h>
+
 #include "internal.h"
 
 /* Below this much memory traffic a single thread finishes before OpenMP has woken the others. */
 #define SP_PARALLEL_MIN_BYTES (128 * 1024)
-/* NHWC backward splits an image into channel blocks of about this many channels (a multiple of 16, so
-   every SIMD width divides a block). */
-#define SP_NHWC_CHANNEL_BLOCK 64
+/* The least memory traffic of an NHWC task that covers a channel block: smaller tasks cost more to hand out
+   than they save. */
+#define SP_NHWC_BLOCK_MIN_BYTES (32 * 1024)
+/* NHWC channel blocks are multiples of this many channels, so every SIMD width divides a block. */
+#define SP_NHWC_BLOCK_ALIGN 16
 
 simdpool_status simdpool_options_init(simdpool_options *options) {
     SP_CHECK_NOT_NULL(options);
@@ -156,6 +160,24 @@ static simdpool_status build_tables(simdpool_plan *plan, const axis_rule rules[S
     return SIMDPOOL_OK;
 }
 
+static int64_t round_up(int64_t a, int64_t b) { return ceil_div(a, b) * b; }
+
+/*
+ * Channels per NHWC channel block: the unit of NHWC tasks that split an image by channels (every backward task,
+ * and the forward tasks of images with few output rows, src/run.c). One block per thread across the batch, so
+ * each task's slice of a pixel stays as wide as possible (long sequential reads), but at least
+ * SP_NHWC_BLOCK_MIN_BYTES of traffic per task. A single thread or a large batch keeps whole images.
+ */
+static int64_t nhwc_channel_block(const simdpool_plan *plan) {
+    const int64_t threads = plan->num_threads > 0 ? plan->num_threads : omp_get_max_threads();
+    const int64_t blocks_per_image = ceil_div(threads, plan->n);
+    const int64_t channel_bytes = (plan->in_plane + plan->out_plane) * (int64_t)sizeof(float);
+    int64_t block = round_up(ceil_div(plan->c, blocks_per_image), SP_NHWC_BLOCK_ALIGN);
+    const int64_t least = round_up(ceil_div(SP_NHWC_BLOCK_MIN_BYTES, channel_bytes), SP_NHWC_BLOCK_ALIGN);
+    if (block < least) block = least;
+    return block < plan->c ? block : plan->c;
+}
+
 static const char *const family_names[SP_SLOT_COUNT] = {
 #define SP_FAMILY_NAME(family, slot) [slot] = #family,
     SP_FOREACH_FAMILY(SP_FAMILY_NAME)
@@ -211,7 +233,7 @@ static simdpool_status finish_plan(simdpool_plan *plan, const axis_rule *rules, 
     plan->num_threads = options->num_threads;
     const double traffic = (double)(plan->input_elements + plan->output_elements) * sizeof(float);
     plan->parallel_worthwhile = traffic >= SP_PARALLEL_MIN_BYTES;
-    plan->nhwc_channel_block = plan->c < SP_NHWC_CHANNEL_BLOCK ? plan->c : SP_NHWC_CHANNEL_BLOCK;
+    plan->nhwc_channel_block = nhwc_channel_block(plan);
     return SIMDPOOL_OK;
 }
 

@@ -1,8 +1,10 @@
 /*
  * Running a plan: argument checks, then the plan's work split into independent tasks spread over OpenMP
  * threads in contiguous ranges. Tasks never write the same element, so results do not depend on the thread
- * count: NCHW tasks are (n, c) planes; NHWC forward tasks are output rows of one image; NHWC backward tasks
- * are channel blocks of one image (each owns its dx elements and accumulates in output scan order).
+ * count: NCHW tasks are (n, c) planes; NHWC forward tasks are output rows of one image, and where an image
+ * has few output rows (global pooling, 1-D signals) one channel block of one output row; NHWC backward tasks
+ * are channel blocks of one image (each owns its dx elements and accumulates in output scan order). The
+ * channel block is the plan's (src/plan.c).
  */
 #include <omp.h>
 
@@ -16,9 +18,19 @@ static size_t nhwc_out_rows(const simdpool_plan *plan) {
     return (size_t)(plan->geometry.out[0] * plan->geometry.out[1]);
 }
 
+/* Images with fewer output rows than this split their rows by channel blocks too: rows alone are too few
+   tasks to keep the threads busy. */
+#define SP_NHWC_FEW_ROWS 8
+
+/* NHWC forward: channel blocks per output row. */
+static size_t nhwc_forward_slices(const simdpool_plan *plan) {
+    return nhwc_out_rows(plan) < SP_NHWC_FEW_ROWS ? nhwc_channel_blocks(plan) : 1;
+}
+
 size_t sp_task_count(const simdpool_plan *plan, enum sp_direction direction) {
     if (plan->layout == SIMDPOOL_NCHW) return (size_t)(plan->n * plan->c);
-    const size_t per_image = direction == SP_FORWARD ? nhwc_out_rows(plan) : nhwc_channel_blocks(plan);
+    const size_t per_image =
+        direction == SP_FORWARD ? nhwc_out_rows(plan) * nhwc_forward_slices(plan) : nhwc_channel_blocks(plan);
     return (size_t)plan->n * per_image;
 }
 
@@ -38,12 +50,20 @@ static void forward_range(const simdpool_plan *p, const run_args *a, size_t begi
         p->fwd_nchw(g, a->x + in_off, a->y_out + out_off, a->idx_out ? a->idx_out + out_off : NULL, end - begin);
         return;
     }
-    const size_t rows = nhwc_out_rows(p);
+    /* Task numbering within an image: channel block outermost, then row, so a range of tasks is runs of
+       consecutive rows of one block. */
+    const size_t rows = nhwc_out_rows(p), slices = nhwc_forward_slices(p);
     const size_t in_image = (size_t)(p->in_plane * p->c), out_image = (size_t)(p->out_plane * p->c);
+    sp_pool_geometry slice = *g;
     for (size_t t = begin; t < end;) {
-        const size_t image = t / rows, row = t % rows;
+        const size_t image = t / (rows * slices), block = t % (rows * slices) / rows, row = t % rows;
         const size_t row_end = row + (end - t) < rows ? row + (end - t) : rows;
-        p->fwd_nhwc(g, a->x + image * in_image, a->y_out + image * out_image,
+        if (slices > 1) {
+            const int64_t c_begin = (int64_t)block * p->nhwc_channel_block;
+            slice.c_begin = c_begin;
+            slice.c_after = c_begin + p->nhwc_channel_block < p->c ? p->c - (c_begin + p->nhwc_channel_block) : 0;
+        }
+        p->fwd_nhwc(&slice, a->x + image * in_image, a->y_out + image * out_image,
                     a->idx_out ? a->idx_out + image * out_image : NULL, (int64_t)row, (int64_t)row_end);
         t += row_end - row;
     }

@@ -6,10 +6,13 @@
 // accumulation order (per channel, taps in scan order, then one division), so no tolerance is needed.
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <cfloat>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <limits>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -411,6 +414,61 @@ TEST_P(SimdNhwc, IndicesBeyondInt32) {
         EXPECT_EQ(idx[2], starts[2] + 2);
     }
     munmap(mem, bytes);
+}
+
+// Outputs of 1 MiB and more go out with non-temporal stores where every full vector is aligned (a 64-byte
+// aligned output, C a multiple of the vector width): the general path (1-D 4/4 windows, whose next windows are
+// also prefetched), the carried-column fast paths (2x2/2, avg 3x3/1) with and without indices. The same plans
+// on a misaligned output take cached stores. Both must equal the scalar plan bit for bit, NaN included.
+TEST_P(SimdNhwc, LargeOutputsStreamPastTheCache) {
+    const simdpool_isa isa = GetParam();
+    struct Case {
+        simdpool_pool_desc d;
+        const char *what;
+    };
+    std::vector<Case> cases;
+    {
+        simdpool_pool_desc d;
+        simdpool_pool_desc_init(&d, SIMDPOOL_MAX, 1);
+        d.layout = SIMDPOOL_NHWC;
+        d.n = 1;
+        d.c = 64;
+        d.in[0] = 20003; // 5000 windows and 3 leftover input pixels
+        d.kernel[0] = d.stride[0] = 4;
+        cases.push_back({d, "1-D max 4/4"});
+        d.algorithm = SIMDPOOL_AVG;
+        cases.push_back({d, "1-D avg 4/4"});
+    }
+    cases.push_back({window_desc(SIMDPOOL_MAX, 48, 201, 180, 2, 2, 0, 1), "2x2/2 max, ceil_mode"});
+    cases.push_back({window_desc(SIMDPOOL_AVG, 16, 130, 130, 3, 1, 1, 0), "3x3/1 avg"});
+    for (const Case &c : cases) {
+        SCOPED_TRACE(std::string(c.what) + ": " + describe(c.d));
+        const size_t nin = naive_pool_input_elements(&c.d), nout = naive_pool_output_elements(&c.d);
+        ASSERT_GE(nout * sizeof(float), size_t{1} << 20) << "the output must be large enough to stream";
+        const bool maxmin = c.d.algorithm != SIMDPOOL_AVG;
+        const std::vector<float> x = maxmin ? extremum_fill(nin, 5, 0.0001) : sum_fill(nin, 5);
+        simdpool_options o = isa_options(SIMDPOOL_ISA_SCALAR);
+        PlanPtr scalar, plan;
+        ASSERT_EQ(make_pool_plan(c.d, o, &scalar), SIMDPOOL_OK) << simdpool_last_error();
+        o.max_isa = isa;
+        ASSERT_EQ(make_pool_plan(c.d, o, &plan), SIMDPOOL_OK) << simdpool_last_error();
+        const Outputs want = run_plan(scalar.get(), x, nout, maxmin);
+        // One extra vector, so that the output can start one float past a 64-byte boundary.
+        std::unique_ptr<float, decltype(&std::free)> buffer(
+            static_cast<float *>(std::aligned_alloc(64, (nout + 16) * sizeof(float))), &std::free);
+        ASSERT_NE(buffer, nullptr);
+        for (size_t misalign : {0, 1}) {
+            SCOPED_TRACE(misalign ? "misaligned output" : "64-byte aligned output");
+            float *y = buffer.get() + misalign;
+            std::fill(y, y + nout, -12345.5f);
+            std::vector<int64_t> idx(maxmin ? nout : 0, -7);
+            ASSERT_EQ(simdpool_forward(plan.get(), x.data(), y, maxmin ? idx.data() : nullptr), SIMDPOOL_OK);
+            EXPECT_TRUE(arrays_identical(std::vector<float>(y, y + nout), want.y, "output"));
+            if (maxmin) {
+                EXPECT_TRUE(arrays_identical(idx, want.idx, "index"));
+            }
+        }
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(Isa, SimdNhwc, ::testing::ValuesIn(x86_isas()), IsaParamName());

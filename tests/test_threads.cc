@@ -98,7 +98,8 @@ class Threads : public ::testing::TestWithParam<simdpool_isa> {
             EXPECT_TRUE(arrays_identical(o.dx, ref.dx, "backward dx"));
         }
 
-        // Task API in reverse order, on a multi-threaded plan (tasks must not depend on the plan's threads).
+        // Task API in reverse order, on a multi-threaded plan (the task count may depend on the plan's threads,
+        // the results must not).
         {
             SCOPED_TRACE("task API, reverse order");
             PlanPtr pt;
@@ -194,5 +195,90 @@ TEST_P(Threads, Adaptive) {
 // The thread split lives in the operator layer, the same for every ISA: test it with the ISA engines get by
 // default (the best this machine runs).
 INSTANTIATE_TEST_SUITE_P(Isa, Threads, ::testing::Values(SIMDPOOL_ISA_AUTO), IsaParamName());
+
+// NHWC images with few output rows (1-D signals, global pooling) split each row into channel blocks: every
+// ISA's kernels compute a channel slice of a pixel, so this runs on each ISA. One image, so the blocks are
+// what the threads share; channel counts that no SIMD width divides, so blocks have tails and odd offsets.
+class FewRowThreads : public Threads {};
+
+const Shape kFewRowShapes[] = {
+    // 1 x 100 x 1600 floats = 640 KB in: one output row of 400 windows.
+    {"1d_k4s4", 1, 1, 100, {1600, 0, 0}, {4, 0, 0}, {4, 0, 0}, {0, 0, 0}},
+    // Overlapping windows and padding along the one row.
+    {"1d_k3s1p1", 1, 1, 70, {2000, 0, 0}, {3, 0, 0}, {1, 0, 0}, {1, 0, 0}},
+    // 3 output rows of 2-D 3x3/2 windows.
+    {"2d_3rows", 2, 1, 300, {7, 40, 0}, {3, 3, 0}, {2, 2, 0}, {0, 1, 0}},
+};
+
+TEST_P(FewRowThreads, Pool) {
+    for (const Shape &s : kFewRowShapes) {
+        for (simdpool_algorithm a : {SIMDPOOL_MAX, SIMDPOOL_MIN, SIMDPOOL_AVG, SIMDPOOL_LP, SIMDPOOL_SOFT}) {
+            simdpool_pool_desc d = make_desc(s, a, SIMDPOOL_NHWC);
+            SCOPED_TRACE(std::string(s.name) + ": " + describe(d));
+            const simdpool_isa isa = GetParam();
+            check([&](int threads, PlanPtr *p) { return make_pool_plan(d, isa_options(isa, threads), p); },
+                  a == SIMDPOOL_MAX || a == SIMDPOOL_MIN, a == SIMDPOOL_LP || a == SIMDPOOL_SOFT);
+            if (HasFatalFailure()) return;
+        }
+    }
+}
+
+TEST_P(FewRowThreads, Global) {
+    // 1 x 700 x 10 x 11 floats = 308 KB in, one output pixel; and 1-D global pooling of 1 x 333 x 400.
+    struct G {
+        int sd;
+        int64_t c, in[2];
+    } shapes[] = {{2, 700, {10, 11}}, {1, 333, {400, 0}}};
+    for (const G &s : shapes) {
+        for (simdpool_algorithm a : {SIMDPOOL_MAX, SIMDPOOL_AVG}) {
+            simdpool_adaptive_desc d;
+            ASSERT_EQ(simdpool_adaptive_desc_init(&d, a, s.sd), SIMDPOOL_OK);
+            d.n = 1;
+            d.c = s.c;
+            d.layout = SIMDPOOL_NHWC;
+            for (int i = 0; i < s.sd; i++) {
+                d.in[i] = s.in[i];
+                d.out[i] = 1;
+            }
+            SCOPED_TRACE(describe(d));
+            const simdpool_isa isa = GetParam();
+            check([&](int threads, PlanPtr *p) { return make_adaptive_plan(d, isa_options(isa, threads), p); },
+                  a == SIMDPOOL_MAX, false);
+            if (HasFatalFailure()) return;
+        }
+    }
+}
+
+// The fused clamp of a task touches its own channel slice only: tasks of one row run in reverse order, so a
+// task that clamped its neighbours' channels would clamp values that are not final yet.
+TEST_P(FewRowThreads, ClampStaysInSlice) {
+    const simdpool_isa isa = GetParam();
+    SPTEST_SKIP_IF_ISA_UNAVAILABLE(isa);
+    for (simdpool_algorithm a : {SIMDPOOL_MAX, SIMDPOOL_AVG}) {
+        simdpool_pool_desc d = make_desc(kFewRowShapes[0], a, SIMDPOOL_NHWC);
+        SCOPED_TRACE(describe(d));
+        simdpool_options o1 = isa_options(isa, 1), o3 = isa_options(isa, 3);
+        for (simdpool_options *o : {&o1, &o3}) {
+            o->clamp_output = 1;
+            o->clamp_min = 0.0f;
+            o->clamp_max = 6.0f;
+        }
+        PlanPtr p1, p3;
+        ASSERT_EQ(make_pool_plan(d, o1, &p1), SIMDPOOL_OK) << simdpool_last_error();
+        ASSERT_EQ(make_pool_plan(d, o3, &p3), SIMDPOOL_OK) << simdpool_last_error();
+        size_t nin = 0, nout = 0, tasks = 0;
+        ASSERT_EQ(simdpool_plan_tensor_sizes(p1.get(), &nin, &nout), SIMDPOOL_OK);
+        ASSERT_EQ(simdpool_plan_task_count(p3.get(), 0, &tasks), SIMDPOOL_OK);
+        EXPECT_GE(tasks, 3u) << "one output row should split into a channel block per thread";
+        const std::vector<float> x = int_fill(nin, 11);
+        std::vector<float> ref(nout, -1.0f), y(nout, -1.0f);
+        ASSERT_EQ(simdpool_forward(p1.get(), x.data(), ref.data(), nullptr), SIMDPOOL_OK);
+        for (size_t t = tasks; t-- > 0;)
+            ASSERT_EQ(simdpool_forward_tasks(p3.get(), x.data(), y.data(), nullptr, t, t + 1), SIMDPOOL_OK);
+        EXPECT_TRUE(arrays_identical(y, ref, "clamped task output"));
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Isa, FewRowThreads, ::testing::ValuesIn(all_isas()), IsaParamName());
 
 }  // namespace

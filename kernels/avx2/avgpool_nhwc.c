@@ -23,6 +23,7 @@
 #include <simde/x86/fma.h>
 
 #include "kernels.h"
+#include "nhwc_access.h"
 
 #define SP_INLINE static inline __attribute__((always_inline))
 
@@ -56,8 +57,10 @@ SP_INLINE vf add(vf acc, vf v, bool alt) {
 
 /* What every block of a call shares. */
 typedef struct ctx {
-    int64_t C;
+    int64_t C;  /* the pixel stride */
+    int64_t nc; /* channels of the call's slice: the channel loops' bound */
     bool clamp;
+    bool stream; /* full vectors of the output go out with non-temporal stores (sp_nhwc_streams_output) */
     vf lo, hi;
 } ctx;
 
@@ -85,8 +88,9 @@ SP_INLINE vf finish(const ctx *k, vf sum, const divisor *d) {
     return r;
 }
 
-SP_INLINE void store_vec(float *y, int u, int U, bool masked, vmask tail, vf v) {
+SP_INLINE void store_vec(const ctx *k, float *y, int u, int U, bool masked, vmask tail, vf v) {
     if (masked && u == U - 1) store_tail(y + u * VL, tail, v);
+    else if (k->stream) simde_mm256_stream_ps(y + u * VL, v);
     else simde_mm256_storeu_ps(y + u * VL, v);
 }
 
@@ -111,16 +115,15 @@ SP_INLINE void reduce_block(const ctx *k, const float *x, float *y, window w, co
             for (int64_t jw = 0; jw < w.nw; ++jw, p += w.sw * C)
                 for (int u = 0; u < U; ++u) acc[u] = add(acc[u], load_vec(p, u, U, masked, tail), (u & 1) != 0);
         }
-    for (int u = 0; u < U; ++u) store_vec(y, u, U, masked, tail, finish(k, acc[u], dv));
+    for (int u = 0; u < U; ++u) store_vec(k, y, u, U, masked, tail, finish(k, acc[u], dv));
 }
 
 SP_INLINE void reduce_pixel(const ctx *k, const float *x, float *y, window w, float d) {
-    const int64_t C = k->C;
     const divisor dv = divisor_of(d);
     int64_t c = 0;
-    for (; c + BLOCK * VL <= C; c += BLOCK * VL) reduce_block(k, x + c, y + c, w, &dv, BLOCK, false, no_tail());
-    for (; c + VL <= C; c += VL) reduce_block(k, x + c, y + c, w, &dv, 1, false, no_tail());
-    if (c < C) reduce_block(k, x + c, y + c, w, &dv, 1, true, tail_of(C - c));
+    for (; c + BLOCK * VL <= k->nc; c += BLOCK * VL) reduce_block(k, x + c, y + c, w, &dv, BLOCK, false, no_tail());
+    for (; c + VL <= k->nc; c += VL) reduce_block(k, x + c, y + c, w, &dv, 1, false, no_tail());
+    if (c < k->nc) reduce_block(k, x + c, y + c, w, &dv, 1, true, tail_of(k->nc - c));
 }
 
 /* ---------------------------------------------------------------------------------------------------------- */
@@ -164,7 +167,7 @@ SP_INLINE void run_block(const ctx *k, const float *x, int64_t pos0, int64_t pst
                     acc = add(acc, col[kh][kw][u], alt);
                     alt = !alt;
                 }
-            store_vec(y + i * C, u, U, masked, tail, finish(k, acc, &dv));
+            store_vec(k, y + i * C, u, U, masked, tail, finish(k, acc, &dv));
         }
     }
 }
@@ -178,22 +181,22 @@ SP_INLINE void fast_run(const ctx *k, const float *x, int64_t pos0, int64_t pste
             const int64_t pos = pos0 + i * pstep;
             float *yi = y + i * C;
             int64_t c = 0;
-            for (; c + BLOCK * VL <= C; c += BLOCK * VL)
+            for (; c + BLOCK * VL <= k->nc; c += BLOCK * VL)
                 run_block(k, x + c, pos, pstep, 1, sh, sw, div + i, yi + c, KH, KW, 0, BLOCK, false, no_tail());
-            for (; c + VL <= C; c += VL)
+            for (; c + VL <= k->nc; c += VL)
                 run_block(k, x + c, pos, pstep, 1, sh, sw, div + i, yi + c, KH, KW, 0, 1, false, no_tail());
-            if (c < C)
-                run_block(k, x + c, pos, pstep, 1, sh, sw, div + i, yi + c, KH, KW, 0, 1, true, tail_of(C - c));
+            if (c < k->nc)
+                run_block(k, x + c, pos, pstep, 1, sh, sw, div + i, yi + c, KH, KW, 0, 1, true, tail_of(k->nc - c));
         }
         return;
     }
     int64_t c = 0;
-    for (; c + FAST_U * VL <= C; c += FAST_U * VL)
+    for (; c + FAST_U * VL <= k->nc; c += FAST_U * VL)
         run_block(k, x + c, pos0, pstep, n, sh, sw, div, y + c, KH, KW, S, FAST_U, false, no_tail());
-    for (; c + VL <= C; c += VL)
+    for (; c + VL <= k->nc; c += VL)
         run_block(k, x + c, pos0, pstep, n, sh, sw, div, y + c, KH, KW, S, 1, false, no_tail());
-    if (c < C)
-        run_block(k, x + c, pos0, pstep, n, sh, sw, div, y + c, KH, KW, S, 1, true, tail_of(C - c));
+    if (c < k->nc)
+        run_block(k, x + c, pos0, pstep, n, sh, sw, div, y + c, KH, KW, S, 1, true, tail_of(k->nc - c));
 }
 
 SP_INLINE void fast_kernel(const ctx *k, const float *x, int64_t pos0, int64_t pstep, int64_t n, int64_t sh,
@@ -218,17 +221,16 @@ SP_INLINE void global_block(const ctx *k, const float *x, int64_t P, const divis
         for (int u = 0; u < U; ++u) simde_mm_prefetch((const char *)(p + (U + u) * VL), SIMDE_MM_HINT_T1);
         for (int u = 0; u < U; ++u) acc[u] = add(acc[u], load_vec(p, u, U, masked, tail), (u & 1) != 0);
     }
-    for (int u = 0; u < U; ++u) store_vec(y, u, U, masked, tail, finish(k, acc[u], dv));
+    for (int u = 0; u < U; ++u) store_vec(k, y, u, U, masked, tail, finish(k, acc[u], dv));
 }
 
 static void global_pool(const ctx *k, const float *x, int64_t P, float d, float *y) {
-    const int64_t C = k->C;
     const divisor dv = divisor_of(d);
     int64_t c = 0;
-    for (; c + GLOBAL_U * VL <= C; c += GLOBAL_U * VL)
+    for (; c + GLOBAL_U * VL <= k->nc; c += GLOBAL_U * VL)
         global_block(k, x + c, P, &dv, y + c, GLOBAL_U, false, no_tail());
-    for (; c + VL <= C; c += VL) global_block(k, x + c, P, &dv, y + c, 1, false, no_tail());
-    if (c < C) global_block(k, x + c, P, &dv, y + c, 1, true, tail_of(C - c));
+    for (; c + VL <= k->nc; c += VL) global_block(k, x + c, P, &dv, y + c, 1, false, no_tail());
+    if (c < k->nc) global_block(k, x + c, P, &dv, y + c, 1, true, tail_of(k->nc - c));
 }
 
 /* True if the plan has one output pixel whose window is the whole input, in pixel order. */
@@ -247,12 +249,18 @@ void sp_avx2_avgpool_fwd_nhwc_f32(const sp_pool_geometry *g, const float *x, flo
     (void)idx;
     ctx k;
     k.C = g->channels;
+    k.nc = sp_slice_channels(g);
+    x += g->c_begin;
+    y += g->c_begin;
+    if (idx) idx += g->c_begin;
     k.clamp = g->clamp_output != 0;
+    k.stream = sp_nhwc_streams_output(g, y, VL * (int64_t)sizeof(float));
     k.lo = simde_mm256_set1_ps(g->clamp_min);
     k.hi = simde_mm256_set1_ps(g->clamp_max);
     const int64_t C = k.C, H = g->in[1], W = g->in[2], out_w = g->out[2];
     if (is_global(g)) {
         if (row_begin < row_end) global_pool(&k, x, sp_in_plane(g), g->divisor[0], y);
+        if (k.stream) simde_mm_sfence();
         return;
     }
     int fast = 0; /* the kernel size of a square 2-D window with a full-window path, else 0 */
@@ -280,9 +288,13 @@ void sp_avx2_avgpool_fwd_nhwc_f32(const sp_pool_geometry *g, const float *x, flo
                 ow = fe;
                 if (ow >= out_w) break;
             }
+            if (ow + SP_NHWC_PREFETCH_AHEAD < out_w)
+                sp_nhwc_prefetch_window(x, C, k.nc, base + g->first[2][ow + SP_NHWC_PREFETCH_AHEAD], w.nd, w.nh,
+                                        g->taps[2][ow + SP_NHWC_PREFETCH_AHEAD], w.sd, w.sh, w.sw);
             w.first = base + g->first[2][ow];
             w.nw = g->taps[2][ow];
             reduce_pixel(&k, x, y_row + ow * C, w, div_row[ow]);
         }
     }
+    if (k.stream) simde_mm_sfence(); /* streamed stores are weakly ordered: complete them before returning */
 }

@@ -28,6 +28,7 @@
 #include <simde/x86/fma.h>
 
 #include "kernels.h"
+#include "nhwc_access.h"
 
 #define SP_INLINE static inline __attribute__((always_inline))
 
@@ -80,8 +81,10 @@ SP_INLINE bool any_nan(vf det) { return simde_mm256_movemask_ps(simde_mm256_cmp_
 
 /* What every block of a call shares. */
 typedef struct ctx {
-    int64_t C;
+    int64_t C;  /* the pixel stride */
+    int64_t nc; /* channels of the call's slice: the channel loops' bound */
     bool clamp;
+    bool stream; /* full vectors of the output go out with non-temporal stores (sp_nhwc_streams_output) */
     vf lo, hi;
 } ctx;
 
@@ -101,6 +104,7 @@ SP_INLINE void store_state(const ctx *k, const state *s, float *y, int64_t *idx,
         if (k->clamp) r = simde_mm256_min_ps(k->hi, simde_mm256_max_ps(k->lo, r));
         const bool part = masked && u == U - 1;
         if (part) simde_mm256_maskstore_ps(y + u * VL, t->m32, r);
+        else if (k->stream) simde_mm256_stream_ps(y + u * VL, r);
         else simde_mm256_storeu_ps(y + u * VL, r);
         if (mode == IDX_NONE) continue;
         const vi lo = mode == IDX_32 ? simde_mm256_cvtepi32_epi64(simde_mm256_castsi256_si128(s->at[u])) : s->at[u];
@@ -222,15 +226,14 @@ static __attribute__((noinline)) void reduce_block_exact(const ctx *k, const flo
 /* All channels of one output pixel: blocks of BLOCK vectors, then single vectors, then the masked tail. */
 SP_INLINE void reduce_pixel(const ctx *k, const float *x, float *y, int64_t *idx, window w, const tail_mask *t,
                             bool is_min, int mode) {
-    const int64_t C = k->C;
     int64_t c = 0;
-    for (; c + BLOCK * VL <= C; c += BLOCK * VL)
+    for (; c + BLOCK * VL <= k->nc; c += BLOCK * VL)
         if (!reduce_block(k, x + c, y + c, mode ? idx + c : NULL, w, BLOCK, false, t, is_min, mode, false))
             reduce_block_exact(k, x + c, y + c, mode ? idx + c : NULL, w, BLOCK, false, t, is_min, mode);
-    for (; c + VL <= C; c += VL)
+    for (; c + VL <= k->nc; c += VL)
         if (!reduce_block(k, x + c, y + c, mode ? idx + c : NULL, w, 1, false, t, is_min, mode, false))
             reduce_block_exact(k, x + c, y + c, mode ? idx + c : NULL, w, 1, false, t, is_min, mode);
-    if (c < C)
+    if (c < k->nc)
         if (!reduce_block(k, x + c, y + c, mode ? idx + c : NULL, w, 1, true, t, is_min, mode, false))
             reduce_block_exact(k, x + c, y + c, mode ? idx + c : NULL, w, 1, true, t, is_min, mode);
 }
@@ -327,13 +330,13 @@ SP_INLINE void fast_run(const ctx *k, const float *x, int64_t pos0, int64_t pste
             float *yi = y + i * C;
             int64_t *ii = mode ? idx + i * C : NULL;
             int64_t c = 0;
-            for (; c + 2 * VL <= C; c += 2 * VL)
+            for (; c + 2 * VL <= k->nc; c += 2 * VL)
                 run_block(k, x + c, pos, pstep, 1, sh, sw, yi + c, mode ? ii + c : NULL, KH, KW, 0, 2, false, t,
                           is_min, mode);
-            for (; c + VL <= C; c += VL)
+            for (; c + VL <= k->nc; c += VL)
                 run_block(k, x + c, pos, pstep, 1, sh, sw, yi + c, mode ? ii + c : NULL, KH, KW, 0, 1, false, t,
                           is_min, mode);
-            if (c < C)
+            if (c < k->nc)
                 run_block(k, x + c, pos, pstep, 1, sh, sw, yi + c, mode ? ii + c : NULL, KH, KW, 0, 1, true, t, is_min,
                           mode);
         }
@@ -341,9 +344,9 @@ SP_INLINE void fast_run(const ctx *k, const float *x, int64_t pos0, int64_t pste
     }
     /* One vector per pass: the carried columns (KH per carried column) fill the 16 registers. */
     int64_t c = 0;
-    for (; c + VL <= C; c += VL)
+    for (; c + VL <= k->nc; c += VL)
         run_block(k, x + c, pos0, pstep, n, sh, sw, y + c, mode ? idx + c : NULL, KH, KW, S, 1, false, t, is_min, mode);
-    if (c < C)
+    if (c < k->nc)
         run_block(k, x + c, pos0, pstep, n, sh, sw, y + c, mode ? idx + c : NULL, KH, KW, S, 1, true, t, is_min, mode);
 }
 
@@ -418,10 +421,9 @@ SP_INLINE void pair_block(const ctx *k, const float *x, int64_t pos0, int64_t W,
 
 SP_INLINE void pair_run_s(const ctx *k, const float *x, int64_t pos0, int64_t W, int64_t n, float *y0, float *y1,
                           const tail_mask *t, int S, bool is_min) {
-    const int64_t C = k->C;
     int64_t c = 0;
-    for (; c + VL <= C; c += VL) pair_block(k, x + c, pos0, W, n, y0 + c, y1 + c, S, 1, false, t, is_min);
-    if (c < C) pair_block(k, x + c, pos0, W, n, y0 + c, y1 + c, S, 1, true, t, is_min);
+    for (; c + VL <= k->nc; c += VL) pair_block(k, x + c, pos0, W, n, y0 + c, y1 + c, S, 1, false, t, is_min);
+    if (c < k->nc) pair_block(k, x + c, pos0, W, n, y0 + c, y1 + c, S, 1, true, t, is_min);
 }
 
 static void pair_run(const ctx *k, const float *x, int64_t pos0, int64_t W, int64_t n, float *y0, float *y1,
@@ -487,12 +489,11 @@ SP_INLINE void global_block(const ctx *k, const float *x, int64_t P, float *y, i
 
 SP_INLINE void global_pool(const ctx *k, const float *x, int64_t P, float *y, int64_t *idx, const tail_mask *t,
                         bool is_min, int mode) {
-    const int64_t C = k->C;
     int64_t c = 0;
-    for (; c + GLOBAL_U * VL <= C; c += GLOBAL_U * VL)
+    for (; c + GLOBAL_U * VL <= k->nc; c += GLOBAL_U * VL)
         global_block(k, x + c, P, y + c, mode ? idx + c : NULL, GLOBAL_U, false, t, is_min, mode);
-    for (; c + VL <= C; c += VL) global_block(k, x + c, P, y + c, mode ? idx + c : NULL, 1, false, t, is_min, mode);
-    if (c < C) global_block(k, x + c, P, y + c, mode ? idx + c : NULL, 1, true, t, is_min, mode);
+    for (; c + VL <= k->nc; c += VL) global_block(k, x + c, P, y + c, mode ? idx + c : NULL, 1, false, t, is_min, mode);
+    if (c < k->nc) global_block(k, x + c, P, y + c, mode ? idx + c : NULL, 1, true, t, is_min, mode);
 }
 
 /* True if the plan has one output pixel whose window is the whole input, in pixel order. */
@@ -510,14 +511,20 @@ SP_INLINE void pool_rows(const sp_pool_geometry *g, const float *x, float *y, in
                          int64_t row_end, bool is_min, int mode) {
     ctx k;
     k.C = g->channels;
+    k.nc = sp_slice_channels(g);
+    x += g->c_begin;
+    y += g->c_begin;
+    if (idx) idx += g->c_begin;
     k.clamp = g->clamp_output != 0;
+    k.stream = sp_nhwc_streams_output(g, y, VL * (int64_t)sizeof(float));
     k.lo = simde_mm256_set1_ps(g->clamp_min);
     k.hi = simde_mm256_set1_ps(g->clamp_max);
     const int64_t C = k.C, H = g->in[1], W = g->in[2], out_w = g->out[2];
-    const tail_mask t = tail_of(C % VL);
+    const tail_mask t = tail_of(k.nc % VL);
     if (is_global(g) && mode != IDX_64) {
         if (row_begin < row_end)
             global_pool(&k, x, sp_in_plane(g), y, idx, &t, is_min, mode == IDX_32 ? IDX_32 : IDX_NONE);
+        if (k.stream) simde_mm_sfence();
         return;
     }
     int fast = 0; /* the kernel size of a square 2-D window with a full-window path, else 0 */
@@ -576,11 +583,15 @@ SP_INLINE void pool_rows(const sp_pool_geometry *g, const float *x, float *y, in
                 ow = fe;
                 if (ow >= out_w) break;
             }
+            if (ow + SP_NHWC_PREFETCH_AHEAD < out_w)
+                sp_nhwc_prefetch_window(x, C, k.nc, base + g->first[2][ow + SP_NHWC_PREFETCH_AHEAD], w.nd, w.nh,
+                                        g->taps[2][ow + SP_NHWC_PREFETCH_AHEAD], w.sd, w.sh, w.sw);
             w.first = base + g->first[2][ow];
             w.nw = g->taps[2][ow];
             reduce_pixel(&k, x, y_row + ow * C, mode ? i_row + ow * C : NULL, w, &t, is_min, mode);
         }
     }
+    if (k.stream) simde_mm_sfence(); /* streamed stores are weakly ordered: complete them before returning */
 }
 
 /* Index lanes are int32 when every in-plane position fits. */

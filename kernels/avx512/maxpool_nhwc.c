@@ -34,6 +34,7 @@
 #include <simde/x86/avx512.h>
 
 #include "kernels.h"
+#include "nhwc_access.h"
 
 #define SP_INLINE static inline __attribute__((always_inline))
 
@@ -68,6 +69,15 @@ SP_INLINE void store_tail(float *p, vmask k, vf v) {
     simde_mm512_storeu_ps(buf, v);
     for (int i = 0; i < VL; ++i)
         if (k & (1u << i)) p[i] = buf[i];
+#endif
+}
+
+/* A non-temporal store of a full, 64-byte aligned vector (simde 0.7 lacks the AVX-512 one). */
+SP_INLINE void store_stream(float *p, vf v) {
+#if defined(SIMDE_X86_AVX512F_NATIVE)
+    _mm512_stream_ps(p, v);
+#else
+    simde_mm512_storeu_ps(p, v);
 #endif
 }
 
@@ -146,8 +156,10 @@ typedef struct window {
 
 /* What every block of a call shares. */
 typedef struct ctx {
-    int64_t C;
+    int64_t C;  /* the pixel stride */
+    int64_t nc; /* channels of the call's slice: the channel loops' bound */
     bool clamp;
+    bool stream; /* full vectors of the output go out with non-temporal stores (sp_nhwc_streams_output) */
     vf lo, hi;
 } ctx;
 
@@ -203,6 +215,7 @@ SP_INLINE void store_state(const ctx *k, const state *s, float *y, int64_t *idx,
         if (k->clamp) r = clamp(r, k->lo, k->hi);
         const bool part = masked && u == U - 1;
         if (part) store_tail(y + u * VL, tail, r);
+        else if (k->stream) store_stream(y + u * VL, r);
         else simde_mm512_storeu_ps(y + u * VL, r);
         if (mode == IDX_NONE) continue;
         const vi lo = mode == IDX_32 ? widen_lo(s->at[u]) : s->at[u];
@@ -267,16 +280,15 @@ static __attribute__((noinline)) void reduce_block_exact(const ctx *k, const flo
 
 /* All channels of one output pixel: blocks of BLOCK vectors, then single vectors, then the masked tail. */
 SP_INLINE void reduce_pixel(const ctx *k, const float *x, float *y, int64_t *idx, window w, bool is_min, int mode) {
-    const int64_t C = k->C;
     int64_t c = 0;
-    for (; c + BLOCK * VL <= C; c += BLOCK * VL)
+    for (; c + BLOCK * VL <= k->nc; c += BLOCK * VL)
         if (!reduce_block(k, x + c, y + c, mode ? idx + c : NULL, w, BLOCK, false, 0xFFFF, is_min, mode, false))
             reduce_block_exact(k, x + c, y + c, mode ? idx + c : NULL, w, BLOCK, false, 0xFFFF, is_min, mode);
-    for (; c + VL <= C; c += VL)
+    for (; c + VL <= k->nc; c += VL)
         if (!reduce_block(k, x + c, y + c, mode ? idx + c : NULL, w, 1, false, 0xFFFF, is_min, mode, false))
             reduce_block_exact(k, x + c, y + c, mode ? idx + c : NULL, w, 1, false, 0xFFFF, is_min, mode);
-    if (c < C) {
-        const vmask tail = (vmask)((1u << (C - c)) - 1);
+    if (c < k->nc) {
+        const vmask tail = (vmask)((1u << (k->nc - c)) - 1);
         if (!reduce_block(k, x + c, y + c, mode ? idx + c : NULL, w, 1, true, tail, is_min, mode, false))
             reduce_block_exact(k, x + c, y + c, mode ? idx + c : NULL, w, 1, true, tail, is_min, mode);
     }
@@ -375,28 +387,28 @@ SP_INLINE void fast_run(const ctx *k, const float *x, int64_t pos0, int64_t pste
             float *yi = y + i * C;
             int64_t *ii = mode ? idx + i * C : NULL;
             int64_t c = 0;
-            for (; c + BLOCK * VL <= C; c += BLOCK * VL)
+            for (; c + BLOCK * VL <= k->nc; c += BLOCK * VL)
                 run_block(k, x + c, pos, pstep, 1, sh, sw, yi + c, mode ? ii + c : NULL, KH, KW, 0, BLOCK, false,
                           0xFFFF, is_min, mode);
-            for (; c + VL <= C; c += VL)
+            for (; c + VL <= k->nc; c += VL)
                 run_block(k, x + c, pos, pstep, 1, sh, sw, yi + c, mode ? ii + c : NULL, KH, KW, 0, 1, false, 0xFFFF,
                           is_min, mode);
-            if (c < C)
+            if (c < k->nc)
                 run_block(k, x + c, pos, pstep, 1, sh, sw, yi + c, mode ? ii + c : NULL, KH, KW, 0, 1, true,
-                          (vmask)((1u << (C - c)) - 1), is_min, mode);
+                          (vmask)((1u << (k->nc - c)) - 1), is_min, mode);
         }
         return;
     }
     int64_t c = 0;
-    for (; c + FAST_U * VL <= C; c += FAST_U * VL)
+    for (; c + FAST_U * VL <= k->nc; c += FAST_U * VL)
         run_block(k, x + c, pos0, pstep, n, sh, sw, y + c, mode ? idx + c : NULL, KH, KW, S, FAST_U, false, 0xFFFF,
                   is_min, mode);
-    for (; c + VL <= C; c += VL)
+    for (; c + VL <= k->nc; c += VL)
         run_block(k, x + c, pos0, pstep, n, sh, sw, y + c, mode ? idx + c : NULL, KH, KW, S, 1, false, 0xFFFF,
                   is_min, mode);
-    if (c < C)
+    if (c < k->nc)
         run_block(k, x + c, pos0, pstep, n, sh, sw, y + c, mode ? idx + c : NULL, KH, KW, S, 1, true,
-                  (vmask)((1u << (C - c)) - 1), is_min, mode);
+                  (vmask)((1u << (k->nc - c)) - 1), is_min, mode);
 }
 
 /*
@@ -470,12 +482,11 @@ SP_INLINE void pair_block(const ctx *k, const float *x, int64_t pos0, int64_t W,
 
 SP_INLINE void pair_run_s(const ctx *k, const float *x, int64_t pos0, int64_t W, int64_t n, float *y0, float *y1, int S,
                           bool is_min) {
-    const int64_t C = k->C;
     int64_t c = 0;
-    for (; c + FAST_U * VL <= C; c += FAST_U * VL)
+    for (; c + FAST_U * VL <= k->nc; c += FAST_U * VL)
         pair_block(k, x + c, pos0, W, n, y0 + c, y1 + c, S, FAST_U, false, 0xFFFF, is_min);
-    for (; c + VL <= C; c += VL) pair_block(k, x + c, pos0, W, n, y0 + c, y1 + c, S, 1, false, 0xFFFF, is_min);
-    if (c < C) pair_block(k, x + c, pos0, W, n, y0 + c, y1 + c, S, 1, true, (vmask)((1u << (C - c)) - 1), is_min);
+    for (; c + VL <= k->nc; c += VL) pair_block(k, x + c, pos0, W, n, y0 + c, y1 + c, S, 1, false, 0xFFFF, is_min);
+    if (c < k->nc) pair_block(k, x + c, pos0, W, n, y0 + c, y1 + c, S, 1, true, (vmask)((1u << (k->nc - c)) - 1), is_min);
 }
 
 static void pair_run(const ctx *k, const float *x, int64_t pos0, int64_t W, int64_t n, float *y0, float *y1, int S,
@@ -544,14 +555,13 @@ SP_INLINE void global_block(const ctx *k, const float *x, int64_t P, float *y, i
 }
 
 SP_INLINE void global_pool(const ctx *k, const float *x, int64_t P, float *y, int64_t *idx, bool is_min, int mode) {
-    const int64_t C = k->C;
     int64_t c = 0;
-    for (; c + GLOBAL_U * VL <= C; c += GLOBAL_U * VL)
+    for (; c + GLOBAL_U * VL <= k->nc; c += GLOBAL_U * VL)
         global_block(k, x + c, P, y + c, mode ? idx + c : NULL, GLOBAL_U, false, 0xFFFF, is_min, mode);
-    for (; c + VL <= C; c += VL)
+    for (; c + VL <= k->nc; c += VL)
         global_block(k, x + c, P, y + c, mode ? idx + c : NULL, 1, false, 0xFFFF, is_min, mode);
-    if (c < C)
-        global_block(k, x + c, P, y + c, mode ? idx + c : NULL, 1, true, (vmask)((1u << (C - c)) - 1), is_min, mode);
+    if (c < k->nc)
+        global_block(k, x + c, P, y + c, mode ? idx + c : NULL, 1, true, (vmask)((1u << (k->nc - c)) - 1), is_min, mode);
 }
 
 /* True if the plan has one output pixel whose window is the whole input, in pixel order. */
@@ -572,12 +582,18 @@ SP_INLINE void pool_rows(const sp_pool_geometry *g, const float *x, float *y, in
                          int64_t row_end, bool is_min, int mode) {
     ctx k;
     k.C = g->channels;
+    k.nc = sp_slice_channels(g);
+    x += g->c_begin;
+    y += g->c_begin;
+    if (idx) idx += g->c_begin;
     k.clamp = g->clamp_output != 0;
+    k.stream = sp_nhwc_streams_output(g, y, VL * (int64_t)sizeof(float));
     k.lo = simde_mm512_set1_ps(g->clamp_min);
     k.hi = simde_mm512_set1_ps(g->clamp_max);
     const int64_t C = k.C, H = g->in[1], W = g->in[2], out_w = g->out[2];
     if (is_global(g) && mode != IDX_64) {
         if (row_begin < row_end) global_pool(&k, x, sp_in_plane(g), y, idx, is_min, mode == IDX_32 ? IDX_32 : IDX_NONE);
+        if (k.stream) simde_mm_sfence();
         return;
     }
     enum fast_kind fast = FAST_NONE;
@@ -637,11 +653,15 @@ SP_INLINE void pool_rows(const sp_pool_geometry *g, const float *x, float *y, in
                 ow = fe;
                 if (ow >= out_w) break;
             }
+            if (ow + SP_NHWC_PREFETCH_AHEAD < out_w)
+                sp_nhwc_prefetch_window(x, C, k.nc, base + g->first[2][ow + SP_NHWC_PREFETCH_AHEAD], w.nd, w.nh,
+                                        g->taps[2][ow + SP_NHWC_PREFETCH_AHEAD], w.sd, w.sh, w.sw);
             w.first = base + g->first[2][ow];
             w.nw = g->taps[2][ow];
             reduce_pixel(&k, x, y_row + ow * C, mode ? i_row + ow * C : NULL, w, is_min, mode);
         }
     }
+    if (k.stream) simde_mm_sfence(); /* streamed stores are weakly ordered: complete them before returning */
 }
 
 /* Index lanes are int32 when every in-plane position fits. */

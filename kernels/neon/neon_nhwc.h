@@ -113,26 +113,30 @@ SP_NEON_INLINE void sp_nhwc_block(const float *x, int64_t C, int64_t ch, const s
         sp_nhwc_block_nested(xc, C, w, nv, partial, np, divisor, c, yo + ch, ic, op, ik);
 }
 
-/* All channels of one output pixel. */
-SP_NEON_INLINE void sp_nhwc_pixel(const float *x, int64_t C, const sp_nwin *w, int list, const sp_nhwc_taps *taps,
-                                  int64_t n, float divisor, const sp_nclamp *c, float *yo, int64_t *io, int op, int ik)
+/* The nc channels of the call's slice of one output pixel (C is the pixel stride). */
+SP_NEON_INLINE void sp_nhwc_pixel(const float *x, int64_t C, int64_t nc, const sp_nwin *w, int list,
+                                  const sp_nhwc_taps *taps, int64_t n, float divisor, const sp_nclamp *c, float *yo,
+                                  int64_t *io, int op, int ik)
 {
     int64_t ch = 0;
-    for (; ch + 16 <= C; ch += 16) sp_nhwc_block(x, C, ch, w, list, taps, n, 4, 0, 0, divisor, c, yo, io, op, ik);
-    for (; ch + 4 <= C; ch += 4) sp_nhwc_block(x, C, ch, w, list, taps, n, 1, 0, 0, divisor, c, yo, io, op, ik);
-    if (ch < C) {
-        if (C >= 4) /* overlap the previous vector: channels C-4 .. ch-1 get the same values again */
-            sp_nhwc_block(x, C, C - 4, w, list, taps, n, 1, 0, 0, divisor, c, yo, io, op, ik);
+    for (; ch + 16 <= nc; ch += 16) sp_nhwc_block(x, C, ch, w, list, taps, n, 4, 0, 0, divisor, c, yo, io, op, ik);
+    for (; ch + 4 <= nc; ch += 4) sp_nhwc_block(x, C, ch, w, list, taps, n, 1, 0, 0, divisor, c, yo, io, op, ik);
+    if (ch < nc) {
+        if (nc >= 4) /* overlap the previous vector: channels nc-4 .. ch-1 get the same values again */
+            sp_nhwc_block(x, C, nc - 4, w, list, taps, n, 1, 0, 0, divisor, c, yo, io, op, ik);
         else
-            sp_nhwc_block(x, C, 0, w, list, taps, n, 1, 1, C, divisor, c, yo, io, op, ik);
+            sp_nhwc_block(x, C, 0, w, list, taps, n, 1, 1, nc, divisor, c, yo, io, op, ik);
     }
 }
 
-/* Output rows [row_begin, row_end) of one image. */
+/* Output rows [row_begin, row_end) of one image, the geometry's channel slice. */
 SP_NEON_INLINE void sp_nhwc_forward(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx,
                                     int64_t row_begin, int64_t row_end, int op, int ik)
 {
-    const int64_t C = g->channels, out_h = g->out[1], out_w = g->out[2];
+    const int64_t C = g->channels, nc = sp_slice_channels(g), out_h = g->out[1], out_w = g->out[2];
+    x += g->c_begin;
+    y += g->c_begin;
+    if (idx) idx += g->c_begin;
     const int64_t W = g->in[2], HW = g->in[1] * g->in[2];
     const sp_nclamp clamp = sp_nclamp_of(g);
     sp_nhwc_taps taps;
@@ -155,7 +159,7 @@ SP_NEON_INLINE void sp_nhwc_forward(const sp_pool_geometry *g, const float *x, f
             float *yo = y + (r * out_w + ow) * C;
             int64_t *io = ik != SP_IDX_NONE ? idx + (r * out_w + ow) * C : NULL;
             if (ik == SP_IDX_WIDE || n > SP_NHWC_LIST_MAX) {
-                sp_nhwc_pixel(x, C, &w, 0, NULL, n, divisor, &clamp, yo, io, op, ik);
+                sp_nhwc_pixel(x, C, nc, &w, 0, NULL, n, divisor, &clamp, yo, io, op, ik);
                 continue;
             }
             if (w.nw != list_nw) { /* offsets from the first tap depend only on the window's shape */
@@ -169,11 +173,11 @@ SP_NEON_INLINE void sp_nhwc_forward(const sp_pool_geometry *g, const float *x, f
                 list_nw = w.nw;
             }
             if (n == 4)
-                sp_nhwc_pixel(x, C, &w, 1, &taps, 4, divisor, &clamp, yo, io, op, ik);
+                sp_nhwc_pixel(x, C, nc, &w, 1, &taps, 4, divisor, &clamp, yo, io, op, ik);
             else if (n == 9)
-                sp_nhwc_pixel(x, C, &w, 1, &taps, 9, divisor, &clamp, yo, io, op, ik);
+                sp_nhwc_pixel(x, C, nc, &w, 1, &taps, 9, divisor, &clamp, yo, io, op, ik);
             else
-                sp_nhwc_pixel(x, C, &w, 1, &taps, n, divisor, &clamp, yo, io, op, ik);
+                sp_nhwc_pixel(x, C, nc, &w, 1, &taps, n, divisor, &clamp, yo, io, op, ik);
         }
     }
 }

@@ -7,22 +7,25 @@
 static SP_ALWAYS_INLINE void lp_fwd_nhwc(const sp_pool_geometry *g, const float *x, float *y, int64_t row_begin,
                                          int64_t row_end, enum sp_lp_mode mode)
 {
-    const int64_t C = g->channels, out_w = g->out[2];
+    /* C is the pixel stride; the loops cover the call's channel slice, nc channels from c_begin. */
+    const int64_t C = g->channels, nc = sp_slice_channels(g), out_w = g->out[2];
     const float p = g->p, inv_p = g->inv_p;
+    x += g->c_begin;
+    y += g->c_begin;
     for (int64_t r = row_begin; r < row_end; ++r) {
         const sp_row row = sp_row_at(g, r);
         float *const y_row = y + r * out_w * C;
         for (int64_t ow = 0; ow < out_w; ++ow) {
             const sp_window win = sp_window_at(&row, ow);
             float *restrict yo = y_row + ow * C;
-            for (int64_t c = 0; c < C; ++c) yo[c] = 0.0f;
+            for (int64_t c = 0; c < nc; ++c) yo[c] = 0.0f;
             SP_FOR_EACH_TAP(win, off) {
                 const float *restrict xt = x + off * C;
-                for (int64_t c = 0; c < C; ++c) yo[c] += sp_lp_term(xt[c], p, mode);
+                for (int64_t c = 0; c < nc; ++c) yo[c] += sp_lp_term(xt[c], p, mode);
             }
-            for (int64_t c = 0; c < C; ++c) yo[c] = sp_lp_finish(yo[c], inv_p, mode);
+            for (int64_t c = 0; c < nc; ++c) yo[c] = sp_lp_finish(yo[c], inv_p, mode);
+            sp_clamp_span(g, yo, nc);
         }
-        sp_clamp_span(g, y_row, out_w * C);
     }
 }
 

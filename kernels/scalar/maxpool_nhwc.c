@@ -8,7 +8,11 @@
 static SP_ALWAYS_INLINE void extremum_fwd_nhwc(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx,
                                                int64_t row_begin, int64_t row_end, int is_min, int with_idx)
 {
-    const int64_t C = g->channels, out_w = g->out[2];
+    /* C is the pixel stride; the loops cover the call's channel slice, nc channels from c_begin. */
+    const int64_t C = g->channels, nc = sp_slice_channels(g), out_w = g->out[2];
+    x += g->c_begin;
+    y += g->c_begin;
+    if (with_idx) idx += g->c_begin;
     for (int64_t r = row_begin; r < row_end; ++r) {
         const sp_row row = sp_row_at(g, r);
         float *const y_row = y + r * out_w * C;
@@ -18,24 +22,24 @@ static SP_ALWAYS_INLINE void extremum_fwd_nhwc(const sp_pool_geometry *g, const 
             int64_t *restrict io = with_idx ? idx + (r * out_w + ow) * C : NULL;
             /* The first tap (never absent for MAX/MIN) seeds the best, so -inf and -FLT_MAX inputs behave. */
             const float *restrict x0 = x + win.first * C;
-            for (int64_t c = 0; c < C; ++c) yo[c] = x0[c];
+            for (int64_t c = 0; c < nc; ++c) yo[c] = x0[c];
             if (with_idx)
-                for (int64_t c = 0; c < C; ++c) io[c] = win.first;
+                for (int64_t c = 0; c < nc; ++c) io[c] = win.first;
             SP_FOR_EACH_TAP(win, off) {
                 if (off == win.first) continue;
                 const float *restrict xt = x + off * C;
                 if (with_idx) {
-                    for (int64_t c = 0; c < C; ++c) {
+                    for (int64_t c = 0; c < nc; ++c) {
                         const float v = xt[c], b = yo[c];
                         io[c] = sp_pick_at(v, b, is_min, off, io[c]);
                         yo[c] = sp_pick(v, b, is_min);
                     }
                 } else {
-                    for (int64_t c = 0; c < C; ++c) yo[c] = sp_pick(xt[c], yo[c], is_min);
+                    for (int64_t c = 0; c < nc; ++c) yo[c] = sp_pick(xt[c], yo[c], is_min);
                 }
             }
+            sp_clamp_span(g, yo, nc);
         }
-        sp_clamp_span(g, y_row, out_w * C);
     }
 }
 

@@ -26,7 +26,10 @@ void sp_scalar_softpool_fwd_nhwc_f32(const sp_pool_geometry *g, const float *x, 
                                      int64_t row_begin, int64_t row_end)
 {
     (void)idx;
-    const int64_t C = g->channels, out_w = g->out[2];
+    /* C is the pixel stride; the loops cover the call's channel slice, nc channels from c_begin. */
+    const int64_t C = g->channels, nc = sp_slice_channels(g), out_w = g->out[2];
+    x += g->c_begin;
+    y += g->c_begin;
     for (int64_t r = row_begin; r < row_end; ++r) {
         const sp_row row = sp_row_at(g, r);
         float *const y_row = y + r * out_w * C;
@@ -34,11 +37,11 @@ void sp_scalar_softpool_fwd_nhwc_f32(const sp_pool_geometry *g, const float *x, 
             const sp_window win = sp_window_at(&row, ow);
             float *const yo = y_row + ow * C;
             if (sp_window_taps(&win) == 0) {
-                for (int64_t c = 0; c < C; ++c) yo[c] = 0.0f;
+                for (int64_t c = 0; c < nc; ++c) yo[c] = 0.0f;
                 continue;
             }
-            for (int64_t c0 = 0; c0 < C; c0 += SP_CHANNEL_BLOCK) {
-                const int64_t nb = C - c0 < SP_CHANNEL_BLOCK ? C - c0 : SP_CHANNEL_BLOCK;
+            for (int64_t c0 = 0; c0 < nc; c0 += SP_CHANNEL_BLOCK) {
+                const int64_t nb = nc - c0 < SP_CHANNEL_BLOCK ? nc - c0 : SP_CHANNEL_BLOCK;
                 float m[SP_CHANNEL_BLOCK], s[SP_CHANNEL_BLOCK];
                 float *restrict t = yo + c0;
                 soft_block_max(&win, x + c0, C, nb, m);
@@ -53,8 +56,8 @@ void sp_scalar_softpool_fwd_nhwc_f32(const sp_pool_geometry *g, const float *x, 
                 }
                 for (int64_t k = 0; k < nb; ++k) t[k] = t[k] / s[k];
             }
+            sp_clamp_span(g, yo, nc);
         }
-        sp_clamp_span(g, y_row, out_w * C);
     }
 }
 

@@ -1,0 +1,54 @@
+/*
+ * Memory-access policy shared by the x86 NHWC forward kernels (AVX2 and AVX-512, max/min and avg): when to
+ * stream outputs past the caches, and the software prefetch of the general path's windows. ISA-independent:
+ * the kernels do the vector stores themselves.
+ */
+#ifndef SIMDPOOL_NHWC_ACCESS_H
+#define SIMDPOOL_NHWC_ACCESS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kernels.h"
+
+/*
+ * Outputs larger than the L2 cache (1 MiB per core on Zen 4) are written with non-temporal stores: cached
+ * stores would first read every output line from memory and then evict input lines still to be read. The
+ * kernels stream full vectors only, so they need each to be aligned: a `vector_bytes`-aligned slice start and
+ * C a multiple of the vector width. Callers fence (sfence) before returning, as streamed stores are weakly
+ * ordered.
+ */
+enum { SP_NHWC_STREAM_MIN_BYTES = 1 << 20 };
+
+static inline bool sp_nhwc_streams_output(const sp_pool_geometry *g, const float *y_slice, int64_t vector_bytes)
+{
+    const int64_t vector_floats = vector_bytes / (int64_t)sizeof(float);
+    return sp_out_plane(g) * g->channels * (int64_t)sizeof(float) >= SP_NHWC_STREAM_MIN_BYTES &&
+           g->channels % vector_floats == 0 && (uintptr_t)y_slice % (uintptr_t)vector_bytes == 0;
+}
+
+/*
+ * The general path reduces a pixel's channels block by block, and each block reads a short run of every tap:
+ * several short runs at once, a pixel apart, which the hardware prefetchers follow badly (1-D 4/4 windows over
+ * 256 channels ran at a third of the bandwidth they reach reading in order). So the kernels fetch the window
+ * SP_NHWC_PREFETCH_AHEAD pixels on while they reduce this one: each tap row's run of the slice's channels,
+ * unless the window spans more than SP_NHWC_PREFETCH_MAX_LINES cache lines (large windows read runs long
+ * enough for the hardware). x is at the slice's first channel; the window's taps are at
+ * first + jd*sd + jh*sh + jw*sw (pixel offsets), C the pixel stride, nc the slice's channels.
+ */
+enum { SP_NHWC_PREFETCH_AHEAD = 2, SP_NHWC_PREFETCH_MAX_LINES = 128 };
+
+static inline void sp_nhwc_prefetch_window(const float *x, int64_t C, int64_t nc, int64_t first, int64_t nd,
+                                           int64_t nh, int64_t nw, int64_t sd, int64_t sh, int64_t sw)
+{
+    if (nw <= 0) return;
+    const int64_t run_bytes = ((nw - 1) * sw * C + nc) * (int64_t)sizeof(float);
+    if (nd * nh * (run_bytes / 64 + 1) > SP_NHWC_PREFETCH_MAX_LINES) return;
+    for (int64_t jd = 0; jd < nd; ++jd)
+        for (int64_t jh = 0; jh < nh; ++jh) {
+            const char *p = (const char *)(x + (first + jd * sd + jh * sh) * C);
+            for (int64_t b = 0; b < run_bytes; b += 64) __builtin_prefetch(p + b, 0, 3);
+        }
+}
+
+#endif /* SIMDPOOL_NHWC_ACCESS_H */
