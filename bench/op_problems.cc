@@ -123,11 +123,15 @@ void describe(Problem &p) {
                 if (axis.first != "n") p.result_axes.push_back(axis);
         }
         // RoI max pooling's forward is a max; the rest are sums (the library follows torchvision's order, as
-        // the naive loops do, so they match bit for bit in practice). A bilinear sample has 4 taps, and every
-        // box may add into a backward pixel, several samples each.
-        const int64_t grid = w.kind == Kind::RoiAlign && w.sampling_ratio > 0 ? w.sampling_ratio : 1;
+        // the naive loops do, so they match bit for bit in practice). A bilinear sample has 4 taps, a bin at most
+        // grid^2 samples (adaptive: boxes lie inside the image, so at most ceil(map / pooled) per side), and
+        // every box may add into a backward pixel.
+        int64_t samples = 1;
+        if (w.kind == Kind::RoiAlign)
+            for (int i = 0; i < 2; ++i)
+                samples *= w.sampling_ratio > 0 ? w.sampling_ratio : (in[i] + w.kernel.v[i] - 1) / w.kernel.v[i];
         p.exact = w.kind == Kind::RoiPool && !bwd;
-        p.contributions = bwd ? 4 * grid * grid * w.num_boxes : 4 * grid * grid;
+        p.contributions = 4 * samples * (bwd ? w.num_boxes : 1);
         return;
     }
     case Kind::Pool:
