@@ -283,8 +283,10 @@ int main(int argc, char **argv) {
                     b->Unit(benchmark::kMicrosecond);
                     if (g_smoke) b->Iterations(1)->Repetitions(1);
                     // The naive loops over a workload far beyond the last-level cache take seconds per run
-                    // and are 10-100x slower than everything else: one repetition is plenty for their ratio.
-                    if (!g_smoke && impl.name == "naive" && input_bytes(w) > 2 * llc) b->Repetitions(1);
+                    // and are 10-100x slower than everything else, and those of RoI pooling 0.1-0.3 s (every
+                    // output recomputes its bin or bilinear weights): one repetition is plenty for their ratio.
+                    if (!g_smoke && impl.name == "naive" && (input_bytes(w) > 2 * llc || is_roi(w.kind)))
+                        b->Repetitions(1);
                 }
             }
 
