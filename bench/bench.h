@@ -13,6 +13,7 @@
 #include <initializer_list>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "simdpool/simdpool.h"
@@ -59,18 +60,32 @@ struct Dims {
     }
 };
 
-enum class Kind { Pool, Adaptive };
+// Pool and Adaptive are pooling plans; the others are the rest of the op set (docs/ops.md), which oneDNN and
+// XNNPACK do not have.
+enum class Kind { Pool, Adaptive, Fractional, Unpool, Spp, RoiPool, RoiAlign };
 enum class Direction { Forward, Backward };
+
+inline bool is_op(Kind k) { return k != Kind::Pool && k != Kind::Adaptive; }
+inline bool is_roi(Kind k) { return k == Kind::RoiPool || k == Kind::RoiAlign; }
 
 struct Workload {
     std::string name;
     Kind kind = Kind::Pool;
-    simdpool_algorithm algorithm = SIMDPOOL_MAX;
+    simdpool_algorithm algorithm = SIMDPOOL_MAX;  // Fractional, Unpool, RoiPool: MAX; RoiAlign: AVG
     Direction direction = Direction::Forward;
     int64_t n = 1, c = 1;
-    Dims in, kernel, stride, pad;  // Pool: symmetric padding. Adaptive: kernel holds the output size.
+    // Pool: symmetric padding. Adaptive: kernel holds the output size. Fractional: kernel, and the output size
+    // in `out`. Unpool: `in` is the pooled tensor (the unpool's input), kernel/stride those of the max pooling
+    // it undoes. Spp: `levels`. RoiPool/RoiAlign: `in` is the feature map, `kernel` the pooled size.
+    Dims in, kernel, stride, pad, out;
     int count_include_pad = 1;
     float p = 2.0f;
+    double output_ratio = 0;          // Fractional: the output size is (int)(in * ratio) per dim
+    std::vector<int64_t> levels;      // Spp: bins per side of each level
+    float spatial_scale = 1.0f;       // RoI: feature-map pixels per image pixel
+    int sampling_ratio = -1;          // RoiAlign
+    int aligned = 0;                  // RoiAlign
+    int64_t num_boxes = 0;            // RoI: boxes per run, log-uniform sizes inside the image (in / scale)
     int spatial_dims() const { return in.count; }
     std::string shape() const;  // e.g. "1x64x112x112 max 3x3/2 pad 1"
 };
@@ -83,6 +98,13 @@ Workload global(const char *name, simdpool_algorithm a, int64_t n, int64_t c, Di
 Workload backward(Workload w);
 Workload exclude_pad(Workload w);
 Workload lp_norm(Workload w, float p);
+Workload fractional_max(const char *name, int64_t n, int64_t c, Dims in, Dims kernel, double output_ratio);
+Workload max_unpool(const char *name, int64_t n, int64_t c, Dims pooled, Dims kernel, Dims stride);
+Workload spp(const char *name, simdpool_algorithm a, int64_t n, int64_t c, Dims in, std::vector<int64_t> levels);
+Workload roi_pool(const char *name, int64_t n, int64_t c, Dims map, Dims pooled, float spatial_scale,
+                  int64_t num_boxes);
+Workload roi_align(const char *name, int64_t n, int64_t c, Dims map, Dims pooled, float spatial_scale,
+                   int sampling_ratio, int aligned, int64_t num_boxes);
 
 // The suite's workloads, or the smoke test's tiny ones.
 const std::vector<Workload> &workloads(bool smoke);
@@ -108,6 +130,12 @@ struct Problem {
     bool is_adaptive = false;
     simdpool_pool_desc pool{};
     simdpool_adaptive_desc adaptive{};
+    simdpool_fractional_desc fractional{};
+    simdpool_unpool_desc unpool{};
+    simdpool_spp_desc spp{};
+    simdpool_roi_desc roi{};
+    // The forward's input and output element counts (RoI: the map, and every box's block); a backward reads
+    // dy of out_count elements and writes dx of in_count.
     size_t in_count = 0, out_count = 0;
     WindowSpec window;
     std::string error;             // non-empty if simdpool refused the descriptor (every row then says so)
@@ -116,14 +144,37 @@ struct Problem {
     Buffer<float> x;               // forward input (also kept for backward: LP/SOFT need it, oneDNN's workspace)
     Buffer<float> y;               // backward problems: the naive forward output (LP/SOFT backward read it)
     Buffer<float> dy;              // backward problems: the incoming gradient
-    Buffer<int64_t> idx;           // backward MAX/MIN: the naive forward's argmax
+    Buffer<int64_t> idx;           // backward MAX/MIN (and routed ops): the naive forward's argmax; unpool: its indices
+    Buffer<float> samples;         // fractional: the forward's samples (simdpool_fractional_fill_samples)
+    Buffer<float> boxes;           // RoI: num_boxes rows of (batch, x1, y1, x2, y2)
+    size_t num_boxes = 0;
     Buffer<float> ref;             // the naive loops' result: y (forward) or dx (backward)
+    // The result tensor's axes, outermost first, e.g. {{"n", 1}, {"c", 64}, {"h", 56}, {"w", 56}}.
+    std::vector<std::pair<std::string, int64_t>> result_axes;
     size_t result_count() const { return w->direction == Direction::Forward ? out_count : in_count; }
-    std::string describe_position(size_t i) const;  // "n=0 c=3 h=5 w=7"
+    // How the result is compared with the naive loops: exactly (maxima, copies, routes without overlap), or
+    // within a relative 1e-5 plus an absolute 1e-6 per contribution, at most `contributions` summed per element.
+    bool exact = false;
+    int64_t contributions = 1;
+    std::string describe_position(size_t i) const;  // "element 7 (n=0 c=3 h=5 w=7)"
 };
 
 // The problem for (workload, layout), built on first use and kept for the whole run.
 Problem &problem(const Workload &w, simdpool_layout layout);
+
+// The rest of the op set (op_problems.cc): fills an op problem's descriptor, inputs, reference and cost (sets
+// p.error on failure); runs the naive loops on it; makes and runs simdpool plans for it.
+void build_op_problem(Problem &p);
+void run_op_naive(const Problem &p, float *out);
+simdpool_status create_op_plan(const Problem &p, const simdpool_options &o, simdpool_plan **plan);
+simdpool_status run_op_plan(const simdpool_plan *plan, const Problem &p, float *out);
+// Deterministic inputs shared by every problem: distinct magnitudes in [1, 2) with random signs (x), and
+// uniform values in [-1, 1) (gradients).
+void fill_input(Buffer<float> &x);
+void fill_gradient(Buffer<float> &dy);
+// The axes of an (n, c, spatial...) tensor in `layout`'s order, for Problem::result_axes.
+std::vector<std::pair<std::string, int64_t>> tensor_axes(int64_t n, int64_t c, const int64_t *spatial, int dims,
+                                                         simdpool_layout layout);
 const char *layout_name(simdpool_layout layout);  // "nchw" / "nhwc" (the row name's layout component)
 
 // ---------------------------------------------------------------------------------------------------------

@@ -51,24 +51,12 @@ bool g_smoke = false;
 int g_mismatches = 0;
 int g_failures = 0;  // rows that could not be set up for a reason other than "skipped: ..."
 
-// How many windows can cover one input element (backward sums that many contributions).
-int64_t overlap(const Workload &w) {
-    int64_t o = 1;
-    for (int i = 0; i < w.in.count; ++i)
-        o *= w.kind == Kind::Adaptive ? (w.kernel.v[i] + w.in.v[i] - 1) / w.in.v[i] + 1  // kernel = output size
-                                      : (w.kernel.v[i] + w.stride.v[i] - 1) / w.stride.v[i];
-    return o;
-}
-
-// "" if `got` matches the naive result: MAX/MIN values exactly (and max backward where windows do not
-// overlap); sums within a relative 1e-5 plus an absolute 1e-6 per summed contribution.
+// "" if `got` matches the naive result: maxima, copies and routes without overlap exactly (p.exact); sums
+// within a relative 1e-5 plus an absolute 1e-6 per summed contribution.
 std::string compare(const Problem &p, const float *got) {
-    const Workload &w = *p.w;
-    const bool routed = w.algorithm == SIMDPOOL_MAX || w.algorithm == SIMDPOOL_MIN;
-    const bool bwd = w.direction == Direction::Backward;
-    const int64_t ov = bwd ? overlap(w) : 1;
-    const bool exact = routed && ov == 1;
-    const double rel = 1e-5, abs = 1e-6 * (double)ov;
+    const bool bwd = p.w->direction == Direction::Backward;
+    const bool exact = p.exact;
+    const double rel = 1e-5, abs = 1e-6 * (double)p.contributions;
     const float *want = p.ref.data();
     for (size_t i = 0; i < p.result_count(); ++i) {
         const float a = got[i], b = want[i];
@@ -295,8 +283,10 @@ int main(int argc, char **argv) {
                     b->Unit(benchmark::kMicrosecond);
                     if (g_smoke) b->Iterations(1)->Repetitions(1);
                     // The naive loops over a workload far beyond the last-level cache take seconds per run
-                    // and are 10-100x slower than everything else: one repetition is plenty for their ratio.
-                    if (!g_smoke && impl.name == "naive" && input_bytes(w) > 2 * llc) b->Repetitions(1);
+                    // and are 10-100x slower than everything else, and those of RoI pooling 0.1-0.3 s (every
+                    // output recomputes its bin or bilinear weights): one repetition is plenty for their ratio.
+                    if (!g_smoke && impl.name == "naive" && (input_bytes(w) > 2 * llc || is_roi(w.kind)))
+                        b->Repetitions(1);
                 }
             }
 

@@ -19,6 +19,10 @@ class NaiveRunner : public Runner {
     }
     void run() override {
         Problem &p = *p_;
+        if (is_op(p.w->kind)) {
+            run_op_naive(p, out_.data());
+            return;
+        }
         const bool routed = p.w->algorithm == SIMDPOOL_MAX || p.w->algorithm == SIMDPOOL_MIN;
         if (p.w->direction == Direction::Forward) {
             if (p.is_adaptive)
@@ -67,8 +71,9 @@ class SimdpoolRunner : public Runner {
         simdpool_options_init(&o);
         o.max_isa = isa_;
         o.num_threads = threads;
-        const simdpool_status st = p.is_adaptive ? simdpool_plan_create_adaptive(&p.adaptive, &o, &plan_)
-                                                 : simdpool_plan_create_pool(&p.pool, &o, &plan_);
+        const simdpool_status st = is_op(p.w->kind) ? create_op_plan(p, o, &plan_)
+                                   : p.is_adaptive  ? simdpool_plan_create_adaptive(&p.adaptive, &o, &plan_)
+                                                    : simdpool_plan_create_pool(&p.pool, &o, &plan_);
         if (st != SIMDPOOL_OK) return std::string("plan refused: ") + simdpool_last_error();
         backward_ = p.w->direction == Direction::Backward;
         const char *name = nullptr;
@@ -78,7 +83,9 @@ class SimdpoolRunner : public Runner {
     }
     void run() override {
         Problem &p = *p_;
-        if (!backward_)
+        if (is_op(p.w->kind))
+            status_ = run_op_plan(plan_, p, out_.data());
+        else if (!backward_)
             status_ = simdpool_forward(plan_, p.x.data(), out_.data(), nullptr);
         else
             status_ = simdpool_backward(plan_, p.dy.data(), p.idx.size() ? p.idx.data() : nullptr, p.x.data(),

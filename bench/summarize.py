@@ -220,6 +220,22 @@ def header_lines(context):
     return out
 
 
+def op_notes(context, lines):
+    """Notes on rows of the rest of the op set (fractional, unpool, spp, roi) present in `lines`."""
+    shapes = {context.get(f"workload {l['workload']}", "") for l in lines}
+    notes = []
+    if any(" fractional " in s or " unpool " in s or " spp " in s or " roi_" in s for s in shapes):
+        notes.append("fractional, unpool, spp and roi rows: oneDNN and XNNPACK have no such ops (—); a scalar/... "
+                     "kernel in an avx2/avx512 row: that ISA has no kernel of its own for the op (it fell back).")
+    if any(" spp " in s for s in shapes):
+        notes.append("spp forward rows show the adaptive pooling kernel its levels run (first level's name).")
+    if any(" roi_" in s for s in shapes):
+        notes.append("roi rows: bytes = the whole feature map once + per box its 5 floats and its output block "
+                     "(backward: dy block, + argmax for roi_pool, and all of dx) — the cost model's one-box terms "
+                     "× boxes (docs/ops.md, \"Cost model\").")
+    return notes
+
+
 def render_text(context, lines, mismatches):
     out = header_lines(context)
     out.append("")
@@ -242,6 +258,7 @@ def render_text(context, lines, mismatches):
     out.append("    ×naive compares with the single-threaded naive loops; — = no such row (library absent or")
     out.append("    layout/op not supported), err = that row failed or differs from the naive loops.")
     out.append("%floor = effective GB/s / measured bandwidth at the cache level (lvl) of the working set.")
+    out.extend(op_notes(context, lines))
     if mismatches:
         out.append("")
         out.append("ROWS NOT TIMED (mismatch with the naive loops, or set-up failure):")
@@ -276,6 +293,10 @@ def render_markdown(context, lines, mismatches):
             shape = context.get(f"workload {current}", "")
             name = f"`{current}`" + (f"<br>{shape}" if shape else "")
         out.append(f"| {name} | " + " | ".join(cell(l, k).replace("|", "/") for _, k in COLUMNS) + " |")
+    notes = op_notes(context, lines)
+    if notes:
+        out.append("")
+        out.extend(notes)
     if mismatches:
         out.append("")
         out.append("Rows not timed (mismatch with the naive loops, or set-up failure):")

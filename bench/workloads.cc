@@ -34,6 +34,19 @@ const std::vector<Workload> &workloads(bool smoke) {
         adaptive("adaptive_avg14to7", SIMDPOOL_AVG, 1, 512, {14, 14}, {7, 7}),
         lp_norm(pool("lp2_pool2x2s2", SIMDPOOL_LP, 1, 256, {56, 56}, {2, 2}, {2, 2}, {0, 0}), 2.0f),
         pool("softpool2x2s2", SIMDPOOL_SOFT, 1, 256, {56, 56}, {2, 2}, {2, 2}, {0, 0}),
+        // The rest of the op set (docs/ops.md, "Benchmark shapes"): one realistic shape each, both directions.
+        // RoI: 128 boxes, Fast R-CNN's RoIs per training mini-batch (256 doubled the quick pass's RoI time, the
+        // scalar kernels taking tens of ms per run).
+        fractional_max("fractional_max2x2_to78", 1, 64, {112, 112}, {2, 2}, 0.7),
+        backward(fractional_max("fractional_max2x2_to78_backward", 1, 64, {112, 112}, {2, 2}, 0.7)),
+        max_unpool("vgg_unpool2x2s2", 1, 64, {112, 112}, {2, 2}, {2, 2}),
+        backward(max_unpool("vgg_unpool2x2s2_backward", 1, 64, {112, 112}, {2, 2}, {2, 2})),
+        spp("sppnet_spp_max_1_2_4", SIMDPOOL_MAX, 1, 256, {13, 13}, {1, 2, 4}),
+        backward(spp("sppnet_spp_max_1_2_4_backward", SIMDPOOL_MAX, 1, 256, {13, 13}, {1, 2, 4})),
+        roi_align("rcnn_roi_align7x7", 1, 256, {50, 68}, {7, 7}, 1.0f / 16, 2, 1, 128),
+        backward(roi_align("rcnn_roi_align7x7_backward", 1, 256, {50, 68}, {7, 7}, 1.0f / 16, 2, 1, 128)),
+        roi_pool("rcnn_roi_pool7x7", 1, 256, {50, 68}, {7, 7}, 1.0f / 16, 128),
+        backward(roi_pool("rcnn_roi_pool7x7_backward", 1, 256, {50, 68}, {7, 7}, 1.0f / 16, 128)),
     };
     // The smoke test: tiny shapes with channel and width tails, run for one iteration each.
     static const std::vector<Workload> tiny = {
@@ -41,6 +54,11 @@ const std::vector<Workload> &workloads(bool smoke) {
         exclude_pad(pool("smoke_avg3x3s1p1", SIMDPOOL_AVG, 1, 5, {7, 7}, {3, 3}, {1, 1}, {1, 1})),
         backward(pool("smoke_max2x2s2_backward", SIMDPOOL_MAX, 2, 3, {8, 8}, {2, 2}, {2, 2}, {0, 0})),
         global("smoke_gap", SIMDPOOL_AVG, 2, 17, {3, 3}),
+        backward(fractional_max("smoke_fractional_backward", 2, 5, {9, 11}, {2, 3}, 0.6)),
+        max_unpool("smoke_unpool", 1, 5, {4, 5}, {2, 2}, {2, 2}),
+        backward(spp("smoke_spp_backward", SIMDPOOL_MAX, 2, 5, {5, 7}, {1, 2, 3})),
+        roi_align("smoke_roi_align", 2, 5, {6, 7}, {3, 2}, 1.0f / 16, -1, 1, 6),
+        backward(roi_pool("smoke_roi_pool_backward", 2, 5, {6, 7}, {3, 2}, 0.25f, 6)),
     };
     return smoke ? tiny : suite;
 }
@@ -83,6 +101,44 @@ Workload lp_norm(Workload w, float p) {
     return w;
 }
 
+Workload fractional_max(const char *name, int64_t n, int64_t c, Dims in, Dims kernel, double output_ratio) {
+    Workload w;
+    w.name = name, w.kind = Kind::Fractional, w.n = n, w.c = c, w.in = in, w.kernel = kernel;
+    w.output_ratio = output_ratio;
+    w.out = in;
+    for (int i = 0; i < in.count; ++i) w.out.v[i] = (int64_t)((double)in.v[i] * output_ratio);  // PyTorch's rule
+    return w;
+}
+
+Workload max_unpool(const char *name, int64_t n, int64_t c, Dims pooled, Dims kernel, Dims stride) {
+    Workload w;
+    w.name = name, w.kind = Kind::Unpool, w.n = n, w.c = c, w.in = pooled, w.kernel = kernel, w.stride = stride;
+    w.out = pooled;
+    for (int i = 0; i < pooled.count; ++i) w.out.v[i] = (pooled.v[i] - 1) * stride.v[i] + kernel.v[i];
+    return w;
+}
+
+Workload spp(const char *name, simdpool_algorithm a, int64_t n, int64_t c, Dims in, std::vector<int64_t> levels) {
+    Workload w;
+    w.name = name, w.kind = Kind::Spp, w.algorithm = a, w.n = n, w.c = c, w.in = in, w.levels = std::move(levels);
+    return w;
+}
+
+Workload roi_pool(const char *name, int64_t n, int64_t c, Dims map, Dims pooled, float spatial_scale,
+                  int64_t num_boxes) {
+    Workload w;
+    w.name = name, w.kind = Kind::RoiPool, w.n = n, w.c = c, w.in = map, w.kernel = pooled;
+    w.spatial_scale = spatial_scale, w.num_boxes = num_boxes;
+    return w;
+}
+
+Workload roi_align(const char *name, int64_t n, int64_t c, Dims map, Dims pooled, float spatial_scale,
+                   int sampling_ratio, int aligned, int64_t num_boxes) {
+    Workload w = roi_pool(name, n, c, map, pooled, spatial_scale, num_boxes);
+    w.kind = Kind::RoiAlign, w.algorithm = SIMDPOOL_AVG, w.sampling_ratio = sampling_ratio, w.aligned = aligned;
+    return w;
+}
+
 namespace {
 
 const char *algorithm_name(simdpool_algorithm a) {
@@ -109,11 +165,55 @@ std::string compact(const Dims &d, const char *sep) {
     return same && d.count ? std::to_string(d.v[0]) : join(d, sep);
 }
 
+// "1/16" for a scale that is the inverse of an integer, else the value.
+std::string scale_name(float scale) {
+    const float inverse = 1.0f / scale;
+    char buf[32];
+    if (inverse == (float)(int64_t)inverse && inverse > 1)
+        std::snprintf(buf, sizeof buf, "1/%lld", (long long)inverse);
+    else
+        std::snprintf(buf, sizeof buf, "%g", (double)scale);
+    return buf;
+}
+
+std::string op_shape(const Workload &w) {
+    char buf[160];
+    switch (w.kind) {
+    case Kind::Fractional:
+        std::snprintf(buf, sizeof buf, "fractional max %s, ratio %g -> %s", join(w.kernel, "x").c_str(),
+                      w.output_ratio, join(w.out, "x").c_str());
+        return buf;
+    case Kind::Unpool:
+        return "max unpool " + join(w.kernel, "x") + "/" + compact(w.stride, "x") + " -> " + join(w.out, "x") +
+               " (indices from max pooling)";
+    case Kind::Spp: {
+        int64_t bins = 0;
+        std::string levels;
+        for (int64_t l : w.levels) bins += l * l, levels += (levels.empty() ? "" : ",") + std::to_string(l);
+        return std::string("spp ") + algorithm_name(w.algorithm) + " levels " + levels +
+               " (F=" + std::to_string(w.c * bins) + ")";
+    }
+    case Kind::RoiPool:
+    case Kind::RoiAlign: {
+        std::string s = std::string(w.kind == Kind::RoiPool ? "roi_pool " : "roi_align ") + join(w.kernel, "x") +
+                        ", " + std::to_string(w.num_boxes) + " boxes, scale " + scale_name(w.spatial_scale);
+        if (w.kind == Kind::RoiAlign)
+            s += w.sampling_ratio > 0 ? ", sampling " + std::to_string(w.sampling_ratio) : ", adaptive sampling";
+        if (w.aligned) s += ", aligned";
+        return s;
+    }
+    case Kind::Pool:
+    case Kind::Adaptive: break;
+    }
+    return "?";
+}
+
 }  // namespace
 
 std::string Workload::shape() const {
     std::string s = std::to_string(n) + "x" + std::to_string(c) + "x" + join(in, "x") + " ";
     if (direction == Direction::Backward) s += "backward ";
+    if (is_op(kind)) return s + op_shape(*this);
     s += algorithm_name(algorithm);
     if (algorithm == SIMDPOOL_LP) {
         char buf[32];
@@ -175,6 +275,7 @@ bool WindowSpec::has_padding() const {
 }
 
 bool has_fixed_window(const Workload &w) {
+    if (is_op(w.kind)) return false;
     if (w.algorithm != SIMDPOOL_MAX && w.algorithm != SIMDPOOL_AVG) return false;
     if (w.kind == Kind::Pool) return true;
     for (int i = 0; i < w.in.count; ++i)
@@ -183,8 +284,6 @@ bool has_fixed_window(const Workload &w) {
 }
 
 const char *layout_name(simdpool_layout layout) { return layout == SIMDPOOL_NHWC ? "nhwc" : "nchw"; }
-
-namespace {
 
 // Distinct magnitudes in [1, 2) with random signs: no two elements of a window tie (below 2^23 elements), so
 // every library's argmax is the same position, and sums stay well conditioned.
@@ -205,6 +304,8 @@ void fill_gradient(Buffer<float> &dy) {
         dy[i] = (float)(s >> 8) / 8388608.0f - 1.0f;
     }
 }
+
+namespace {
 
 WindowSpec window_of(const Problem &p) {
     WindowSpec ws;
@@ -239,10 +340,23 @@ WindowSpec window_of(const Problem &p) {
     return ws;
 }
 
+// How many windows can cover one input element (backward sums that many contributions).
+int64_t overlap(const Workload &w) {
+    int64_t o = 1;
+    for (int i = 0; i < w.in.count; ++i)
+        o *= w.kind == Kind::Adaptive ? (w.kernel.v[i] + w.in.v[i] - 1) / w.in.v[i] + 1  // kernel = output size
+                                      : (w.kernel.v[i] + w.stride.v[i] - 1) / w.stride.v[i];
+    return o;
+}
+
 std::unique_ptr<Problem> build(const Workload &w, simdpool_layout layout) {
     std::unique_ptr<Problem> p(new Problem);
     p->w = &w;
     p->layout = layout;
+    if (is_op(w.kind)) {
+        build_op_problem(*p);
+        return p;
+    }
     p->is_adaptive = w.kind == Kind::Adaptive;
     const int sd = w.spatial_dims();
     simdpool_plan *plan = nullptr;
@@ -283,10 +397,21 @@ std::unique_ptr<Problem> build(const Workload &w, simdpool_layout layout) {
         return p;
     }
     p->window = window_of(*p);
+    const bool routed = w.algorithm == SIMDPOOL_MAX || w.algorithm == SIMDPOOL_MIN;
+    {
+        int64_t out[3], spatial[3];
+        if (p->is_adaptive)
+            naive_adaptive_output_dims(&p->adaptive, out);
+        else
+            naive_pool_output_dims(&p->pool, out);
+        for (int k = 0; k < sd; ++k) spatial[k] = bwd ? w.in.v[k] : out[k];
+        p->result_axes = tensor_axes(w.n, w.c, spatial, sd, layout);
+        p->contributions = bwd ? overlap(w) : 1;
+        p->exact = routed && p->contributions == 1;
+    }
 
     p->x.resize(p->in_count);
     fill_input(p->x);
-    const bool routed = w.algorithm == SIMDPOOL_MAX || w.algorithm == SIMDPOOL_MIN;
     if (!bwd) {
         p->ref.resize(p->out_count);
         if (p->is_adaptive)
@@ -322,31 +447,27 @@ Problem &problem(const Workload &w, simdpool_layout layout) {
     return *slot;
 }
 
-std::string Problem::describe_position(size_t i) const {
-    // The result has the output shape (forward) or the input shape (backward), in this problem's layout.
-    const bool bwd = w->direction == Direction::Backward;
-    const int sd = w->spatial_dims();
-    int64_t out[3], sp[3];
-    if (is_adaptive)
-        naive_adaptive_output_dims(&adaptive, out);
-    else
-        naive_pool_output_dims(&pool, out);
-    for (int k = 0; k < sd; ++k) sp[k] = bwd ? w->in.v[k] : out[k];
+std::vector<std::pair<std::string, int64_t>> tensor_axes(int64_t n, int64_t c, const int64_t *spatial, int dims,
+                                                         simdpool_layout layout) {
     static const char *const names3[] = {"d", "h", "w"};
-    const char *const *names = names3 + (3 - sd);
-    int64_t coord[3] = {0, 0, 0}, n, c;
+    const char *const *names = names3 + (3 - dims);
+    std::vector<std::pair<std::string, int64_t>> axes = {{"n", n}};
+    if (layout == SIMDPOOL_NCHW) axes.push_back({"c", c});
+    for (int k = 0; k < dims; ++k) axes.push_back({names[k], spatial[k]});
+    if (layout == SIMDPOOL_NHWC) axes.push_back({"c", c});
+    return axes;
+}
+
+std::string Problem::describe_position(size_t i) const {
+    std::vector<int64_t> coord(result_axes.size());
     size_t r = i;
-    if (layout == SIMDPOOL_NHWC) {
-        c = (int64_t)(r % (size_t)w->c), r /= (size_t)w->c;
-        for (int k = sd - 1; k >= 0; --k) coord[k] = (int64_t)(r % (size_t)sp[k]), r /= (size_t)sp[k];
-        n = (int64_t)r;
-    } else {
-        for (int k = sd - 1; k >= 0; --k) coord[k] = (int64_t)(r % (size_t)sp[k]), r /= (size_t)sp[k];
-        c = (int64_t)(r % (size_t)w->c), r /= (size_t)w->c;
-        n = (int64_t)r;
+    for (size_t k = result_axes.size(); k-- > 0;) {
+        const size_t extent = (size_t)result_axes[k].second;
+        coord[k] = (int64_t)(r % extent), r /= extent;
     }
-    std::string s = "element " + std::to_string(i) + " (n=" + std::to_string(n) + " c=" + std::to_string(c);
-    for (int k = 0; k < sd; ++k) s += std::string(" ") + names[k] + "=" + std::to_string(coord[k]);
+    std::string s = "element " + std::to_string(i) + " (";
+    for (size_t k = 0; k < result_axes.size(); ++k)
+        s += (k ? " " : "") + result_axes[k].first + "=" + std::to_string(coord[k]);
     return s + ")";
 }
 
