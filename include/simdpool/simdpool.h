@@ -337,7 +337,9 @@ SIMDPOOL_API simdpool_status simdpool_indices_to_onnx(const simdpool_plan *plan,
  * a message naming the right function. Index arguments that are read (unpool indices, backward indices, RoI
  * argmax) are checked: a position outside its plane is never dereferenced, the call fails with
  * SIMDPOOL_INVALID_ARGUMENT and the message names the first offending element (lowest flat position).
- * simdpool_plan_cost supports pool and adaptive plans only (SIMDPOOL_UNSUPPORTED for these families).
+ * simdpool_plan_cost covers these plans too (docs/ops.md, "Cost model"). A RoI plan's cost is that of one box
+ * (a plan has no box count): K boxes cost K * (cost - map) + map, where map is the feature map's bytes
+ * (read forward, dx written backward).
  */
 
 /**
