@@ -1,0 +1,15 @@
+/* AVX2 NCHW backward of average pooling, both divisor modes (the plan's divisor table encodes them);
+   kernels/pool_backward_simd.h. */
+#include "backward_vec.h"
+#include "pool_backward_simd.h"
+
+SP_DECLARE_FAMILY(avx2, avgpool)
+
+void sp_avx2_avgpool_bwd_nchw_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
+                                    const float *y, float *dx, size_t planes)
+{
+    (void)idx;
+    (void)x;
+    (void)y;
+    bwd_avg_nchw(g, dy, dx, planes);
+}

@@ -1,0 +1,15 @@
+/* AVX-512 NHWC backward of average pooling, both divisor modes (the plan's divisor table encodes them);
+   kernels/pool_backward_simd.h. */
+#include "backward_vec.h"
+#include "pool_backward_simd.h"
+
+SP_DECLARE_FAMILY(avx512, avgpool)
+
+void sp_avx512_avgpool_bwd_nhwc_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
+                                    const float *y, float *dx, int64_t c_begin, int64_t c_end)
+{
+    (void)idx;
+    (void)x;
+    (void)y;
+    bwd_avg_nhwc(g, dy, dx, c_begin, c_end);
+}

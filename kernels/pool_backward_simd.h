@@ -1,0 +1,387 @@
+/*
+ * Backward of MAX/MIN (routed through the forward's indices) and AVG for the x86 SIMD ISAs, written once over
+ * the vector layer that each ISA folder's backward_vec.h defines (BV lanes, bv_* operations). The including
+ * file picks the layer; everything here is static, so each ISA gets its own compiled copy.
+ *
+ * Bits: the scalar kernels zero dx and then add each window's contribution (dy for the routed tap, dy / divisor
+ * for AVG) in output scan order. These kernels keep that order element by element, so results are identical.
+ *
+ * Disjoint windows (every axis: stride >= the window's extent, or a single window) are the common case
+ * (2x2/2, 3x3/3): each dx element then lies in at most one window and receives 0 + (its one contribution), so
+ * dx is written once, in memory order, with no zero fill and no read-modify-write. Each dx row (and, in NHWC,
+ * each pixel) finds its window by dividing its position by the stride. For MAX/MIN, dx = dy + 0 where the
+ * window's index names this element, else +0: a compare instead of a scatter. That equals the scatter only
+ * if every index lies inside its own window (what the forward records); the kernels count the hits and, should
+ * one be missing, redo that plane (NCHW) or channel block (NHWC) with the scalar scatter.
+ *
+ * Overlapping and adaptive windows zero dx and accumulate: AVG in vectors (along the output row in NCHW, along
+ * channels in NHWC), MAX/MIN with the scalar scatter in NCHW and gather/scatter over channels in NHWC.
+ */
+#ifndef SIMDPOOL_POOL_BACKWARD_SIMD_H
+#define SIMDPOOL_POOL_BACKWARD_SIMD_H
+
+#include <stdbool.h>
+
+#include "scalar/pool_common.h"
+
+/* ---------------------------------------------------------------------------------------------------------- */
+/* Disjoint windows                                                                                            */
+
+static inline bool bwd_windows_disjoint(const sp_pool_geometry *g)
+{
+    for (int a = 0; a < SP_AXES; ++a) {
+        if (g->kernel[a] <= 0) return false; /* adaptive */
+        const int64_t extent = (g->kernel[a] - 1) * g->dilation[a] + 1;
+        if (g->out[a] > 1 && g->stride[a] < extent) return false;
+    }
+    return true;
+}
+
+/* Walks the input positions i = 0, 1, ... of one axis, tracking the only window that can hold each:
+   i + pad_begin = o * stride + r, a tap of window o if r is a multiple of the dilation below the extent. */
+typedef struct bwd_walk {
+    int64_t o, r, stride, kernel, dilation, out;
+} bwd_walk;
+
+static inline bwd_walk bwd_walk_from(const sp_pool_geometry *g, int a, int64_t i)
+{
+    bwd_walk w;
+    w.kernel = g->kernel[a];
+    w.dilation = g->dilation[a];
+    w.out = g->out[a];
+    /* A single window may have a stride below its extent; any stride past the extent gives it the same taps. */
+    const int64_t extent = (w.kernel - 1) * w.dilation + 1;
+    w.stride = w.out == 1 && g->stride[a] < extent ? extent : g->stride[a];
+    const int64_t q = i + g->pad_begin[a];
+    w.o = q / w.stride;
+    w.r = q - w.o * w.stride;
+    return w;
+}
+
+static inline void bwd_walk_next(bwd_walk *w)
+{
+    if (++w->r == w->stride) {
+        w->r = 0;
+        ++w->o;
+    }
+}
+
+/* The window holding the current position, or -1 if none does. */
+static inline int64_t bwd_walk_owner(const bwd_walk *w)
+{
+    if (w->o >= w->out) return -1;
+    if (w->dilation == 1) return w->r < w->kernel ? w->o : -1;
+    return w->r % w->dilation == 0 && w->r / w->dilation < w->kernel ? w->o : -1;
+}
+
+/* W kernel 2, stride 2, dilation 1 (2x2/2 and its relatives): dx rows are built 2*BV columns at a time by
+   bv_routed_pairs / bv_avg_pairs, whose positions are 32-bit. */
+static inline bool bwd_pairs_along_w(const sp_pool_geometry *g)
+{
+    return g->kernel[2] == 2 && g->stride[2] == 2 && g->dilation[2] == 1 && g->full_begin[2] < g->full_end[2] &&
+           sp_in_plane(g) <= INT32_MAX;
+}
+
+static inline void bwd_zero(float *dx, int64_t n)
+{
+    int64_t i = 0;
+    for (; i + BV <= n; i += BV) bv_store(dx + i, bv_zero());
+    if (i < n) bv_store_first(dx + i, n - i, bv_zero());
+}
+
+/* What one element of a disjoint window receives. */
+enum bwd_kind { BWD_ROUTED, BWD_AVG };
+
+/*
+ * One dx row of an NCHW plane whose D and H taps belong to output row r (dy_r, idx_r, div_r: that row's
+ * outputs); the row starts at plane position pos. Returns the routed hits (0 for AVG).
+ */
+static SP_ALWAYS_INLINE int64_t bwd_disjoint_nchw_row(const sp_pool_geometry *g, enum bwd_kind kind, bool pairs,
+                                                      const float *restrict dy_r, const int64_t *restrict idx_r,
+                                                      const float *restrict div_r, float *restrict dx, int64_t pos)
+{
+    const int64_t W = g->in[2];
+    int64_t hits = 0, c = 0;
+    /* Columns [c, end), one at a time. */
+#define BWD_COLUMNS_UP_TO(end)                                                                                 \
+    for (bwd_walk w_ = bwd_walk_from(g, 2, c); c < (end); ++c, bwd_walk_next(&w_)) {                           \
+        const int64_t ow = bwd_walk_owner(&w_);                                                                \
+        float v = 0.0f;                                                                                        \
+        if (ow >= 0 && kind == BWD_AVG) v = dy_r[ow] / div_r[ow] + 0.0f;                                       \
+        if (ow >= 0 && kind == BWD_ROUTED && idx_r[ow] == pos + c) {                                           \
+            v = dy_r[ow] + 0.0f;                                                                               \
+            ++hits;                                                                                            \
+        }                                                                                                      \
+        dx[c] = v;                                                                                             \
+    }
+    if (pairs) {
+        int64_t o = g->full_begin[2];
+        const int64_t o_end = g->full_end[2];
+        BWD_COLUMNS_UP_TO(2 * o - g->pad_begin[2])
+        for (; o + BV <= o_end; o += BV, c += 2 * BV) {
+            if (kind == BWD_ROUTED)
+                hits += bv_routed_pairs(idx_r + o, dy_r + o, dx + c, (int32_t)(pos + c));
+            else
+                bv_avg_pairs(dy_r + o, div_r + o, dx + c);
+        }
+    }
+    BWD_COLUMNS_UP_TO(W)
+#undef BWD_COLUMNS_UP_TO
+    return hits;
+}
+
+/* One NCHW plane with disjoint windows; returns the routed hits. */
+static SP_ALWAYS_INLINE int64_t bwd_disjoint_nchw_plane(const sp_pool_geometry *g, enum bwd_kind kind, bool pairs,
+                                                        const float *dy, const int64_t *idx, float *dx)
+{
+    const int64_t H = g->in[1], W = g->in[2], out_h = g->out[1], out_w = g->out[2];
+    int64_t hits = 0;
+    bwd_walk wd = bwd_walk_from(g, 0, 0);
+    for (int64_t d = 0; d < g->in[0]; ++d, bwd_walk_next(&wd)) {
+        const int64_t od = bwd_walk_owner(&wd);
+        bwd_walk wh = bwd_walk_from(g, 1, 0);
+        for (int64_t h = 0; h < H; ++h, bwd_walk_next(&wh)) {
+            const int64_t oh = bwd_walk_owner(&wh), pos = (d * H + h) * W;
+            if (od < 0 || oh < 0) {
+                bwd_zero(dx + pos, W);
+                continue;
+            }
+            const int64_t r = (od * out_h + oh) * out_w;
+            hits += bwd_disjoint_nchw_row(g, kind, pairs, dy + r, kind == BWD_ROUTED ? idx + r : NULL,
+                                          kind == BWD_AVG ? g->divisor + r : NULL, dx + pos, pos);
+        }
+    }
+    return hits;
+}
+
+/* ---------------------------------------------------------------------------------------------------------- */
+/* NCHW                                                                                                        */
+
+/* MAX and MIN alike. `scatter` is the scalar kernel: overlapping windows, and planes whose indices the
+   disjoint path could not all place. */
+static inline void bwd_routed_nchw(const sp_pool_geometry *g, const float *dy, const int64_t *idx, float *dx,
+                                   size_t planes, sp_bwd_nchw_fn scatter)
+{
+    if (!bwd_windows_disjoint(g)) {
+        scatter(g, dy, idx, NULL, NULL, dx, planes);
+        return;
+    }
+    const int64_t in_plane = sp_in_plane(g), out_plane = sp_out_plane(g);
+    const bool pairs = bwd_pairs_along_w(g);
+    for (size_t p = 0; p < planes; ++p) {
+        const int64_t hits = pairs ? bwd_disjoint_nchw_plane(g, BWD_ROUTED, true, dy, idx, dx)
+                                   : bwd_disjoint_nchw_plane(g, BWD_ROUTED, false, dy, idx, dx);
+        if (hits != out_plane) scatter(g, dy, idx, NULL, NULL, dx, 1);
+        dy += out_plane;
+        idx += out_plane;
+        dx += in_plane;
+    }
+}
+
+enum { BWD_SHARE_CHUNK = 256 };
+
+/* Overlapping or adaptive AVG, one plane: zero, then add each window's share to its taps in output scan order.
+   Along a tap row, a sliding-window row's full range runs tap by tap over all its windows, last tap first: every
+   dx element then still sees its windows in increasing order, and each pass is a unit-stride (S = 1) or strided
+   loop over independent elements. */
+static inline void bwd_avg_overlapping_nchw_plane(const sp_pool_geometry *g, const float *dy, float *dx)
+{
+    const int64_t rows = g->out[0] * g->out[1], out_w = g->out[2];
+    int64_t fb = g->full_begin[2], fe = g->full_end[2];
+    if (fe <= fb) fb = fe = out_w; /* adaptive, or no window fully inside: tables only */
+    const int64_t S = g->stride[2], K = g->kernel[2], dil = g->dilation[2], shift = -g->pad_begin[2];
+    bwd_zero(dx, sp_in_plane(g));
+    for (int64_t r = 0; r < rows; ++r) {
+        const sp_row row = sp_row_at(g, r);
+        const float *dy_r = dy + r * out_w, *div_r = g->divisor + r * out_w;
+        for (int64_t off_d = row.base, d_end = off_d + row.nd * row.sd; off_d < d_end; off_d += row.sd) {
+            for (int64_t off_h = off_d, h_end = off_h + row.nh * row.sh; off_h < h_end; off_h += row.sh) {
+                float *restrict dx_row = dx + off_h;
+                for (int64_t ow = 0; ow < fb; ++ow) {
+                    const float share = dy_r[ow] / div_r[ow];
+                    for (int64_t j = 0; j < row.w_taps[ow]; ++j) dx_row[row.w_first[ow] + j * dil] += share;
+                }
+                for (int64_t o0 = fb; o0 < fe; o0 += BWD_SHARE_CHUNK) {
+                    const int64_t n = fe - o0 < BWD_SHARE_CHUNK ? fe - o0 : BWD_SHARE_CHUNK;
+                    float share[BWD_SHARE_CHUNK];
+                    int64_t k = 0;
+                    for (; k + BV <= n; k += BV) bv_store(share + k, bv_share(bv_load(dy_r + o0 + k), bv_load(div_r + o0 + k)));
+                    for (; k < n; ++k) share[k] = dy_r[o0 + k] / div_r[o0 + k];
+                    for (int64_t j = K - 1; j >= 0; --j) {
+                        float *restrict t = dx_row + o0 * S + shift + j * dil;
+                        if (S == 1) {
+                            for (k = 0; k + BV <= n; k += BV) bv_store(t + k, bv_add(bv_load(t + k), bv_load(share + k)));
+                            for (; k < n; ++k) t[k] += share[k];
+                        } else {
+                            for (k = 0; k < n; ++k) t[k * S] += share[k];
+                        }
+                    }
+                }
+                for (int64_t ow = fe; ow < out_w; ++ow) {
+                    const float share = dy_r[ow] / div_r[ow];
+                    for (int64_t j = 0; j < row.w_taps[ow]; ++j) dx_row[row.w_first[ow] + j * dil] += share;
+                }
+            }
+        }
+    }
+}
+
+static inline void bwd_avg_nchw(const sp_pool_geometry *g, const float *dy, float *dx, size_t planes)
+{
+    const int64_t in_plane = sp_in_plane(g), out_plane = sp_out_plane(g);
+    const bool disjoint = bwd_windows_disjoint(g), pairs = bwd_pairs_along_w(g);
+    for (size_t p = 0; p < planes; ++p) {
+        if (!disjoint)
+            bwd_avg_overlapping_nchw_plane(g, dy, dx);
+        else if (pairs)
+            bwd_disjoint_nchw_plane(g, BWD_AVG, true, dy, NULL, dx);
+        else
+            bwd_disjoint_nchw_plane(g, BWD_AVG, false, dy, NULL, dx);
+        dy += out_plane;
+        dx += in_plane;
+    }
+}
+
+/* ---------------------------------------------------------------------------------------------------------- */
+/* NHWC: vectors over the channels [c_begin, c_end) of a pixel                                                 */
+
+static inline void bwd_zero_channels(float *dx_pixel, int64_t n)
+{
+    int64_t c = 0;
+    for (; c + BV <= n; c += BV) bv_store(dx_pixel + c, bv_zero());
+    if (c < n) bv_store_first(dx_pixel + c, n - c, bv_zero());
+}
+
+/* The scalar divisor d as a vector factor: its exact reciprocal where that gives the quotient's bits (see
+   bv_share), else d itself, to divide by. */
+static inline bool bwd_exact_reciprocal(float d, float *recip)
+{
+    uint32_t bits;
+    memcpy(&bits, &d, sizeof bits);
+    if ((bits & 0x807FFFFFu) != 0 || bits < 0x00800000u || bits > 0x7E800000u) return false;
+    const uint32_t r = 0x7F000000u - bits;
+    memcpy(recip, &r, sizeof r);
+    return true;
+}
+
+/* n channels of one pixel of disjoint windows: dy is at the window's output pixel o, dx at input pixel pos. */
+static SP_ALWAYS_INLINE int64_t bwd_disjoint_nhwc_pixel(enum bwd_kind kind, const float *restrict dy,
+                                                        const int64_t *restrict idx, float divisor,
+                                                        float *restrict dx, int64_t pos, int64_t n)
+{
+    int64_t hits = 0;
+    float recip = 0.0f;
+    const bool by_recip = kind == BWD_AVG && bwd_exact_reciprocal(divisor, &recip);
+    const bv_f factor = bv_set1(by_recip ? recip : divisor), zero = bv_zero();
+    for (int64_t c = 0; c < n; c += BV) {
+        const int64_t m = n - c < BV ? n - c : BV;
+        const bv_f d = m == BV ? bv_load(dy + c) : bv_load_first(dy + c, m);
+        bv_f v;
+        if (kind == BWD_ROUTED) {
+            const bv_mask hit = bv_routed(idx + c, pos, m);
+            hits += bv_count(hit);
+            v = bv_keep(hit, bv_add(d, zero));
+        } else {
+            v = bv_add(by_recip ? bv_mul(d, factor) : bv_div(d, factor), zero);
+        }
+        if (m == BV)
+            bv_store(dx + c, v);
+        else
+            bv_store_first(dx + c, m, v);
+    }
+    return hits;
+}
+
+/* Every pixel of one image with disjoint windows, channels [c_begin, c_end); returns the routed hits. */
+static SP_ALWAYS_INLINE int64_t bwd_disjoint_nhwc(const sp_pool_geometry *g, enum bwd_kind kind, const float *dy,
+                                                  const int64_t *idx, float *dx, int64_t c_begin, int64_t c_end)
+{
+    const int64_t C = g->channels, H = g->in[1], W = g->in[2], out_h = g->out[1], out_w = g->out[2];
+    const int64_t n = c_end - c_begin;
+    int64_t hits = 0;
+    dy += c_begin;
+    dx += c_begin;
+    if (kind == BWD_ROUTED) idx += c_begin;
+    bwd_walk wd = bwd_walk_from(g, 0, 0);
+    for (int64_t d = 0; d < g->in[0]; ++d, bwd_walk_next(&wd)) {
+        const int64_t od = bwd_walk_owner(&wd);
+        bwd_walk wh = bwd_walk_from(g, 1, 0);
+        for (int64_t h = 0; h < H; ++h, bwd_walk_next(&wh)) {
+            const int64_t oh = bwd_walk_owner(&wh), row_pos = (d * H + h) * W;
+            const int64_t out_row = (od * out_h + oh) * out_w;
+            bwd_walk ww = bwd_walk_from(g, 2, 0);
+            for (int64_t w = 0; w < W; ++w, bwd_walk_next(&ww)) {
+                const int64_t ow = bwd_walk_owner(&ww), pos = row_pos + w;
+                if (od < 0 || oh < 0 || ow < 0) {
+                    bwd_zero_channels(dx + pos * C, n);
+                    continue;
+                }
+                const int64_t o = out_row + ow;
+                hits += bwd_disjoint_nhwc_pixel(kind, dy + o * C, kind == BWD_ROUTED ? idx + o * C : NULL,
+                                                kind == BWD_AVG ? g->divisor[o] : 0.0f, dx + pos * C, pos, n);
+            }
+        }
+    }
+    return hits;
+}
+
+static inline void bwd_zero_nhwc(const sp_pool_geometry *g, float *dx, int64_t c_begin, int64_t c_end)
+{
+    const int64_t C = g->channels, pixels = sp_in_plane(g);
+    if (c_begin == 0 && c_end == C) {
+        bwd_zero(dx, pixels * C);
+        return;
+    }
+    for (int64_t p = 0; p < pixels; ++p) bwd_zero_channels(dx + p * C + c_begin, c_end - c_begin);
+}
+
+/* MAX and MIN alike. `scatter` is the scalar kernel, for a channel block whose indices the disjoint path could
+   not all place. */
+static inline void bwd_routed_nhwc(const sp_pool_geometry *g, const float *dy, const int64_t *idx, float *dx,
+                                   int64_t c_begin, int64_t c_end, sp_bwd_nhwc_fn scatter)
+{
+    const int64_t C = g->channels, out_pixels = sp_out_plane(g);
+    if (bwd_windows_disjoint(g)) {
+        if (bwd_disjoint_nhwc(g, BWD_ROUTED, dy, idx, dx, c_begin, c_end) != out_pixels * (c_end - c_begin))
+            scatter(g, dy, idx, NULL, NULL, dx, c_begin, c_end);
+        return;
+    }
+    bwd_zero_nhwc(g, dx, c_begin, c_end);
+    for (int64_t o = 0; o < out_pixels; ++o)
+        bv_routed_accumulate(dx + c_begin, idx + o * C + c_begin, dy + o * C + c_begin, C, c_end - c_begin);
+}
+
+static inline void bwd_avg_nhwc(const sp_pool_geometry *g, const float *dy, float *dx, int64_t c_begin, int64_t c_end)
+{
+    if (bwd_windows_disjoint(g)) {
+        bwd_disjoint_nhwc(g, BWD_AVG, dy, NULL, dx, c_begin, c_end);
+        return;
+    }
+    const int64_t C = g->channels, rows = g->out[0] * g->out[1], out_w = g->out[2], n = c_end - c_begin;
+    bwd_zero_nhwc(g, dx, c_begin, c_end);
+    for (int64_t r = 0; r < rows; ++r) {
+        const sp_row row = sp_row_at(g, r);
+        for (int64_t ow = 0; ow < out_w; ++ow) {
+            const sp_window win = sp_window_at(&row, ow);
+            const int64_t o = r * out_w + ow;
+            float recip = 0.0f;
+            const bool by_recip = bwd_exact_reciprocal(g->divisor[o], &recip);
+            const bv_f factor = bv_set1(by_recip ? recip : g->divisor[o]);
+            const float *dy_o = dy + o * C + c_begin;
+            for (int64_t c = 0; c < n; c += BV) {
+                const int64_t m = n - c < BV ? n - c : BV;
+                const bv_f d = m == BV ? bv_load(dy_o + c) : bv_load_first(dy_o + c, m);
+                const bv_f share = by_recip ? bv_mul(d, factor) : bv_div(d, factor);
+                SP_FOR_EACH_TAP(win, off) {
+                    float *t = dx + off * C + c_begin + c;
+                    if (m == BV)
+                        bv_store(t, bv_add(bv_load(t), share));
+                    else
+                        bv_store_first(t, m, bv_add(bv_load_first(t, m), share));
+                }
+            }
+        }
+    }
+}
+
+#endif /* SIMDPOOL_POOL_BACKWARD_SIMD_H */
