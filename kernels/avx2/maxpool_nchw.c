@@ -23,6 +23,10 @@
  * window from the tables. Global pooling (one output per plane, the window the whole plane) reduces each
  * plane in 8 lanes tracking positions and combines 8 planes at once in a transpose tree of exact combines.
  *
+ * Without indices, most sliding plans first try x86/nchw_extremum_fast.h per output row: tap rows reduced
+ * vertically into a row buffer, then one horizontal pass; a row where that order could show (a NaN tap, a
+ * zero output) is recomputed here, exactly.
+ *
  * Indices: a lane tracks the winning tap's offset from its window start in int32; the int64 in-plane index
  * is formed once per block on store. Planes of 2^31 elements or more take the scalar reference kernel.
  */

@@ -29,6 +29,10 @@
  * output per plane, the window the whole plane) runs the AVX2 kernel, whose 8-plane transpose tree measured
  * faster on Zen 4 (512-bit operations are double-pumped there).
  *
+ * Without indices, most sliding plans first try x86/nchw_extremum_fast.h per output row: tap rows reduced
+ * vertically into a row buffer, then one horizontal pass; a row where that order could show (a NaN tap, a
+ * zero output) is recomputed here, exactly.
+ *
  * Indices: a lane tracks the winning tap's offset from its window start in int32; the int64 in-plane index
  * is formed once per block on store. Planes of 2^31 elements or more take the scalar reference kernel (the
  * only non-vector case).
