@@ -585,6 +585,165 @@ TEST_P(SimdNchw, AvgPairs) {
     }
 }
 
+// ---------------------------------------------------------------------------------------------------------
+// MAX/MIN without indices, vertical first (kernels/x86/nchw_extremum_fast.h). The fast path is exact only for
+// rows without a NaN tap or a zero output; other rows are recomputed by the exact kernel. The integer fills
+// above put a zero or NaN in nearly every row, so these tests use distinct non-zero magnitudes (each row
+// fast) with rare specials (a few rows recomputed, next to fast ones in the same plane and call).
+
+// Magnitudes in [1, 2) with random signs; with probability `special_rate` per element a NaN (distinct
+// payloads, either sign), +-0 or an infinity instead.
+std::vector<float> sparse_special_fill(size_t n, uint64_t seed, double special_rate) {
+    Rng r(seed);
+    std::vector<float> v(n);
+    for (size_t i = 0; i < n; i++) {
+        v[i] = r.chance(0.5) ? -r.uniform(1.0f, 2.0f) : r.uniform(1.0f, 2.0f);
+        if (!r.chance(special_rate)) continue;
+        const uint64_t c = r.next() % 4;
+        if (c == 0) {
+            const uint32_t bits = 0x7fc00000u | (uint32_t)(1 + r.next() % 0x3fffff) | (r.chance(0.5) ? 0x80000000u : 0);
+            std::memcpy(&v[i], &bits, sizeof bits);
+        } else if (c == 1) {
+            v[i] = r.chance(0.5) ? 0.0f : -0.0f;
+        } else {
+            v[i] = c == 2 ? -INFINITY : INFINITY;
+        }
+    }
+    return v;
+}
+
+class SimdNchwMaxFast : public ::testing::TestWithParam<simdpool_isa> {
+  protected:
+    void SetUp() override { SPTEST_SKIP_IF_ISA_UNAVAILABLE(GetParam()); }
+};
+
+// The 2-D windows the fast path takes (stride 1 and 2, any width and dilation, kernel 4 / stride 4) and one
+// it declines (stride 3), output widths 1..70 (8- and 16-lane rows, overlapping tails), padding (masked
+// columns at both ends), ceil_mode, the fused clamp, and rows with and without specials.
+TEST_P(SimdNchwMaxFast, WindowsAndWidths) {
+    const std::vector<Window> windows = {{2, 2, 1}, {3, 2, 1}, {3, 1, 1}, {5, 2, 1}, {3, 2, 2},
+                                         {2, 1, 1}, {4, 4, 1}, {5, 1, 2}, {3, 3, 1}};
+    uint64_t seed = 2000;
+    for (const Window &wd : windows) {
+        const int64_t eff = wd.dil * (wd.k - 1) + 1;
+        for (int64_t pad : {(int64_t)0, eff / 2}) {
+            for (int64_t w = 1; w <= 70 * wd.s + eff; w += wd.s == 1 ? 3 : 5) {
+                for (simdpool_algorithm a : {SIMDPOOL_MAX, SIMDPOOL_MIN}) {
+                    simdpool_pool_desc d = desc2d(a, 2, 7, w, wd.k, wd.s, wd.dil, pad, pad, (int)(seed % 2));
+                    if (!valid(d)) continue;
+                    const size_t n = naive_pool_input_elements(&d);
+                    const double rate = seed % 3 == 0 ? 0.0 : 0.004;
+                    check_pool(d, GetParam(), sparse_special_fill(n, seed, rate), seed % 5 == 0);
+                    seed++;
+                    if (::testing::Test::HasFailure()) return;
+                }
+            }
+        }
+    }
+}
+
+// Rows longer than one row-buffer chunk (1-D, every fast stride), and 1-D kernel 4 / stride 4 with tails.
+TEST_P(SimdNchwMaxFast, LongRowsInChunks) {
+    uint64_t seed = 3000;
+    for (const Window &wd : std::vector<Window>{{3, 1, 1}, {3, 2, 1}, {4, 4, 1}, {2, 2, 1}, {7, 2, 3}}) {
+        for (int64_t w : {(int64_t)33, (int64_t)250, (int64_t)4099 * wd.s + 5, (int64_t)9001}) {
+            for (simdpool_algorithm a : {SIMDPOOL_MAX, SIMDPOOL_MIN}) {
+                simdpool_pool_desc d;
+                ASSERT_EQ(simdpool_pool_desc_init(&d, a, 1), SIMDPOOL_OK);
+                d.n = 2;
+                d.c = 2;
+                d.in[0] = w;
+                d.kernel[0] = wd.k;
+                d.stride[0] = wd.s;
+                d.dilation[0] = wd.dil;
+                d.pad_begin[0] = d.pad_end[0] = seed % 2;
+                if (!valid(d)) continue;
+                const double rate = seed % 2 ? 0.0 : 0.0002;
+                check_pool(d, GetParam(), sparse_special_fill(naive_pool_input_elements(&d), seed++, rate));
+                if (::testing::Test::HasFailure()) return;
+            }
+        }
+    }
+}
+
+// 3-D windows: kernel depth 1 (I3D's 1x3x3 / 1x2x2 stride, padded), 2x2x2 (four tap rows) and 3x3x3 (nine),
+// with D and H padding clipping the tap rows of border output rows.
+TEST_P(SimdNchwMaxFast, ThreeDimensionalWindows) {
+    uint64_t seed = 4000;
+    const std::vector<std::vector<int64_t>> shapes = {// k_d, k_hw, s_d, s_hw, p_d, p_hw
+                                                      {1, 3, 1, 2, 0, 1},
+                                                      {2, 2, 2, 2, 0, 0},
+                                                      {3, 3, 1, 1, 1, 1},
+                                                      {3, 3, 2, 2, 1, 0}};
+    for (const auto &sh : shapes) {
+        for (int64_t w : {9, 28, 56}) {
+            for (simdpool_algorithm a : {SIMDPOOL_MAX, SIMDPOOL_MIN}) {
+                simdpool_pool_desc d;
+                ASSERT_EQ(simdpool_pool_desc_init(&d, a, 3), SIMDPOOL_OK);
+                d.n = 1;
+                d.c = 3;
+                d.in[0] = 5;
+                d.in[1] = 6;
+                d.in[2] = w;
+                d.kernel[0] = sh[0];
+                d.kernel[1] = d.kernel[2] = sh[1];
+                d.stride[0] = sh[2];
+                d.stride[1] = d.stride[2] = sh[3];
+                d.pad_begin[0] = d.pad_end[0] = sh[4];
+                d.pad_begin[1] = d.pad_end[1] = d.pad_begin[2] = d.pad_end[2] = sh[5];
+                if (!valid(d)) continue;
+                const double rate = seed % 2 ? 0.0 : 0.003;
+                check_pool(d, GetParam(), sparse_special_fill(naive_pool_input_elements(&d), seed++, rate));
+                if (::testing::Test::HasFailure()) return;
+            }
+        }
+    }
+}
+
+// Uniform adaptive windows run as sliding ones, so they take the fast path too (kernel 4 / stride 4 and
+// 2 / 2 here, and stride 1).
+TEST_P(SimdNchwMaxFast, UniformAdaptive) {
+    uint64_t seed = 5000;
+    for (const auto &s : std::vector<std::vector<int64_t>>{{16, 64, 4, 16}, {16, 64, 8, 32}, {9, 40, 3, 40}}) {
+        simdpool_adaptive_desc d = adaptive2d(SIMDPOOL_MAX, 1, 3, s[0], s[1], s[2], s[3]);
+        check_adaptive_exact(d, GetParam(), sparse_special_fill(naive_adaptive_input_elements(&d), seed++, 0.0));
+        check_adaptive_exact(d, GetParam(), sparse_special_fill(naive_adaptive_input_elements(&d), seed++, 0.01));
+        if (::testing::Test::HasFailure()) return;
+    }
+}
+
+// Planes of one value where the fast path's order would show: all +-0 mixed (ties of different bits), all
+// NaN of distinct payloads, and NaN / zero in just the first or the last row and column.
+TEST_P(SimdNchwMaxFast, OrderSensitiveValues) {
+    uint64_t seed = 6000;
+    for (const Window &wd : std::vector<Window>{{3, 2, 1}, {2, 2, 1}, {3, 1, 1}, {4, 4, 1}}) {
+        for (simdpool_algorithm a : {SIMDPOOL_MAX, SIMDPOOL_MIN}) {
+            simdpool_pool_desc d = desc2d(a, 2, 9, 37 * wd.s, wd.k, wd.s, wd.dil, wd.k / 2, wd.k / 2, 0);
+            if (!valid(d)) continue;
+            const size_t n = naive_pool_input_elements(&d);
+            Rng r(seed++);
+            std::vector<float> zeros(n), nans(n);
+            for (size_t i = 0; i < n; i++) {
+                zeros[i] = r.chance(0.5) ? 0.0f : -0.0f;
+                const uint32_t bits = 0x7fc00000u | (uint32_t)(1 + i % 0x3fffff);
+                std::memcpy(&nans[i], &bits, sizeof bits);
+            }
+            check_pool(d, GetParam(), zeros);
+            check_pool(d, GetParam(), nans);
+            for (size_t at : {(size_t)0, n / 2 - 1, n / 2, n - 1}) {
+                std::vector<float> x = sparse_special_fill(n, seed++, 0.0);
+                x[at] = std::nanf("");
+                check_pool(d, GetParam(), x);
+                x[at] = -0.0f;
+                check_pool(d, GetParam(), x);
+            }
+            if (::testing::Test::HasFailure()) return;
+        }
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Isa, SimdNchwMaxFast, ::testing::ValuesIn(simd_isas()), IsaParamName());
+
 INSTANTIATE_TEST_SUITE_P(Isa, SimdNchw, ::testing::ValuesIn(simd_isas()), IsaParamName());
 
 // Every AVG path computes each output by the same formula whatever the vector width, so AVX2 and AVX-512 agree

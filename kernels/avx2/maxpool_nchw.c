@@ -23,6 +23,10 @@
  * window from the tables. Global pooling (one output per plane, the window the whole plane) reduces each
  * plane in 8 lanes tracking positions and combines 8 planes at once in a transpose tree of exact combines.
  *
+ * Without indices, most sliding plans first try x86/nchw_extremum_fast.h per output row: tap rows reduced
+ * vertically into a row buffer, then one horizontal pass; a row where that order could show (a NaN tap, a
+ * zero output) is recomputed here, exactly.
+ *
  * Indices: a lane tracks the winning tap's offset from its window start in int32; the int64 in-plane index
  * is formed once per block on store. Planes of 2^31 elements or more take the scalar reference kernel.
  */
@@ -34,6 +38,7 @@
 #include <simde/x86/avx2.h>
 
 #include "kernels.h"
+#include "x86/nchw_extremum_fast_v8.h"
 
 #define SP_INLINE static inline __attribute__((always_inline))
 
@@ -517,6 +522,9 @@ SP_INLINE void run_planes(const sp_pool_geometry *g, const wplan *w, const float
     taprows t;
     t.sd = g->dilation[0] * HW;
     t.sh = g->dilation[1] * W;
+    const sp_fast_plan fast = with_idx ? (sp_fast_plan){0} : sp_fast_plan_make(g, w->K, w->S, w->dw, w->shift, w->fb, w->fe, table);
+    _Alignas(64) float fast_buf[SP_FAST_BUF];
+    const float *fast_rows[SP_FAST_MAX_ROWS];
     for (size_t p = 0; p < planes; ++p) {
         const float *xp = x + (int64_t)p * in_plane;
         float *yp = y + (int64_t)p * out_plane;
@@ -530,6 +538,10 @@ SP_INLINE void run_planes(const sp_pool_geometry *g, const wplan *w, const float
                 const int64_t row = (od * out_h + oh) * out_w;
                 c.y = yp + row;
                 c.idx = with_idx ? ip + row : NULL;
+                if (fast.hmode) {
+                    const int nr = sp_fast_tap_rows(t.x, t.nd, t.nh, t.sd, t.sh, fast_rows);
+                    if (nr && sp_fast8_row(&fast, g, fast_rows, nr, c.y, fast_buf, is_min)) continue;
+                }
                 if (table) row_table(g, &t, c.y, c.idx, is_min, with_idx);
                 else row_sliding(&c, &t, mode, KC, DWC, is_min, with_idx);
             }

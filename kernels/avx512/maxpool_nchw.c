@@ -29,6 +29,10 @@
  * output per plane, the window the whole plane) runs the AVX2 kernel, whose 8-plane transpose tree measured
  * faster on Zen 4 (512-bit operations are double-pumped there).
  *
+ * Without indices, most sliding plans first try x86/nchw_extremum_fast.h per output row: tap rows reduced
+ * vertically into a row buffer, then one horizontal pass; a row where that order could show (a NaN tap, a
+ * zero output) is recomputed here, exactly.
+ *
  * Indices: a lane tracks the winning tap's offset from its window start in int32; the int64 in-plane index
  * is formed once per block on store. Planes of 2^31 elements or more take the scalar reference kernel (the
  * only non-vector case).
@@ -41,11 +45,15 @@
 #include <simde/x86/avx512.h>
 
 #include "kernels.h"
+#include "x86/nchw_extremum_fast_v8.h"
 
 #define SP_INLINE static inline __attribute__((always_inline))
 
 
 enum { V = 16 };
+
+/* Narrower output rows take the fast path in 8 lanes (measured on Zen 4). */
+enum { SP_FAST16_MIN_OUT_W = 64 };
 
 /* Planes below this many elements keep every tap offset and position in int32 lanes. */
 #define SP_INT32_PLANE_LIMIT ((int64_t)INT32_MAX - 16 * V)
@@ -325,6 +333,56 @@ SP_INLINE simde__m512 load_tap(const loader *l, const float *rb, int64_t o, int6
     }
     return gather_mask(fill, k, l->vS, rb + o);
 }
+
+/* ---------------------------------------------------------------------------------------------------------- */
+/* The vertical-first fast path without indices (x86/nchw_extremum_fast.h) on 16 lanes, as sp_fast16_* */
+
+/* After the K4S4 transpose, lane 4q + j holds window 4j + q. */
+static const int32_t k_from_quads[V] = {0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15};
+
+#define FV_L V
+#define FV_NAME(n) sp_fast16_##n
+#define fvec simde__m512
+#define fvflag simde__mmask16
+#define fv_loadu(p) simde_mm512_loadu_ps(p)
+#define fv_storeu(p, v) simde_mm512_storeu_ps((p), (v))
+#define fv_store_first(p, v, n) st_mask((p), range_mask(0, (n)), (v))
+#define fv_load_cols(fill, p, lo, hi) ld_mask((fill), range_mask((lo), (hi)), (p))
+#define fv_set1(x) simde_mm512_set1_ps(x)
+#define fv_max(a, b) simde_mm512_max_ps((a), (b))
+#define fv_min(a, b) simde_mm512_min_ps((a), (b))
+#define fv_even(lo, hi) simde_mm512_shuffle_ps((lo), (hi), 0x88)
+#define fv_odd(lo, hi) simde_mm512_shuffle_ps((lo), (hi), 0xDD)
+#define fv_from_pairs(v) simde_mm512_permutexvar_ps(simde_mm512_loadu_si512(k_unshuffle), (v))
+#define fv_from_quads(v) simde_mm512_permutexvar_ps(simde_mm512_loadu_si512(k_from_quads), (v))
+#define fv_flag_none() ((simde__mmask16)0)
+#define fv_flag_unord(f, a, b) ((simde__mmask16)((f) | simde_mm512_cmp_ps_mask((a), (b), SIMDE_CMP_UNORD_Q)))
+#define fv_flag_zero(f, v, n) \
+    ((simde__mmask16)((f) | (simde_mm512_cmp_ps_mask((v), simde_mm512_setzero_ps(), SIMDE_CMP_EQ_OQ) & \
+                             range_mask(0, (n)))))
+#define fv_flag_any(f) ((f) != 0)
+
+#include "x86/nchw_extremum_fast.h"
+
+#undef FV_L
+#undef FV_NAME
+#undef fvec
+#undef fvflag
+#undef fv_loadu
+#undef fv_storeu
+#undef fv_store_first
+#undef fv_load_cols
+#undef fv_set1
+#undef fv_max
+#undef fv_min
+#undef fv_even
+#undef fv_odd
+#undef fv_from_pairs
+#undef fv_from_quads
+#undef fv_flag_none
+#undef fv_flag_unord
+#undef fv_flag_zero
+#undef fv_flag_any
 
 /* ---------------------------------------------------------------------------------------------------------- */
 /* Output rows: passes over the tap rows, output columns innermost */
@@ -652,6 +710,10 @@ SP_INLINE void run_planes(const sp_pool_geometry *g, const wplan *w, const float
     taprows t;
     t.sd = g->dilation[0] * HW;
     t.sh = g->dilation[1] * W;
+    const sp_fast_plan fast = with_idx ? (sp_fast_plan){0} : sp_fast_plan_make(g, w->K, w->S, w->dw, w->shift, w->fb, w->fe, table);
+    const bool fast_narrow = out_w < SP_FAST16_MIN_OUT_W;
+    _Alignas(64) float fast_buf[SP_FAST_BUF];
+    const float *fast_rows[SP_FAST_MAX_ROWS];
     for (size_t p = 0; p < planes; ++p) {
         const float *xp = x + (int64_t)p * in_plane;
         float *yp = y + (int64_t)p * out_plane;
@@ -665,6 +727,12 @@ SP_INLINE void run_planes(const sp_pool_geometry *g, const wplan *w, const float
                 const int64_t row = (od * out_h + oh) * out_w;
                 c.y = yp + row;
                 c.idx = with_idx ? ip + row : NULL;
+                if (fast.hmode) {
+                    const int nr = sp_fast_tap_rows(t.x, t.nd, t.nh, t.sd, t.sh, fast_rows);
+                    if (nr && (fast_narrow ? sp_fast8_row(&fast, g, fast_rows, nr, c.y, fast_buf, is_min)
+                                           : sp_fast16_row(&fast, g, fast_rows, nr, c.y, fast_buf, is_min)))
+                        continue;
+                }
                 if (table) row_table(g, &t, c.y, c.idx, is_min, with_idx);
                 else row_sliding(&c, &t, mode, KC, DWC, is_min, with_idx);
             }

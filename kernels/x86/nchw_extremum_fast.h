@@ -1,0 +1,276 @@
+/*
+ * NCHW max/min forward without indices, vertical first: a template included once per vector width (see
+ * nchw_extremum_fast_v8.h for the 8-lane instantiation, kernels/avx512/maxpool_nchw.c for the 16-lane one).
+ *
+ * Per output row, the tap rows are first reduced vertically, column by column (full-width loads and one
+ * vmaxps per tap row, no shuffles), into a row buffer on the stack; columns outside the input row, and the
+ * buffer's slack past the last needed column, hold the worst value (-inf for max), which never changes a
+ * result. One horizontal pass over that single buffer row then reduces the W taps: stride 1 with unaligned
+ * loads, stride 2 with one deinterleave per tap instead of one per tap and tap row, and kernel 4 / stride 4
+ * by folding each 128-bit lane (one window) in a 4x4 transpose.
+ *
+ * That order (columns of the window first, then across) and the plain vmaxps differ from the reference's
+ * row-major scan only where the result would show it: the reference keeps the first of equal values and the
+ * last NaN. Among values that compare equal only +0 and -0 have different bits, and the order never matters
+ * otherwise. So a row is exact unless a tap it reads is NaN or one of its outputs is zero; both are flagged
+ * on the way (an unordered compare per pair of loaded tap vectors, an equal-to-zero compare per output
+ * vector), and a flagged row returns false so that the caller recomputes it with the exact kernel, which
+ * overwrites everything this wrote. Windows must hold at least one input element (the caller checks).
+ *
+ * Which plans take it: sp_fast_plan_make (by measurement, not every plan that could).
+ *
+ * The includer defines, for vectors of FV_L floats:
+ *   FV_NAME(n)                    a prefix for this instantiation's functions
+ *   fvec, fvflag                  the vector type and an accumulator of flags
+ *   fv_loadu, fv_storeu           unaligned load and store
+ *   fv_store_first(p, v, n)       stores lanes [0, n)
+ *   fv_load_cols(fill, p, lo, hi) lanes [lo, hi) from p, `fill` elsewhere, never reading the others
+ *   fv_set1, fv_max, fv_min       vmaxps(a, b) is `a > b ? a : b`
+ *   fv_even(lo, hi), fv_odd(lo, hi)  the even or odd columns of the 2*FV_L columns lo:hi, in vshufps's order
+ *   fv_from_pairs(v)              vshufps's order back to natural order
+ *   fv_from_quads(v)              the 4x4 transpose's order (see quad_block) back to natural order
+ *   fv_flag_none(), fv_flag_unord(f, a, b) (a or b NaN), fv_flag_zero(f, v, n) (a zero in lanes [0, n)),
+ *   fv_flag_any(f)
+ */
+
+#ifndef SP_NCHW_EXTREMUM_FAST_COMMON
+#define SP_NCHW_EXTREMUM_FAST_COMMON
+
+/* How the horizontal pass reads its taps from the row buffer. */
+enum { SP_FAST_NONE = 0, SP_FAST_S1 = 1, SP_FAST_S2 = 2, SP_FAST_K4S4 = 3 };
+
+/* Row buffer: enough for a 4096-column chunk plus the window's reach past it and a vector of slack. */
+enum { SP_FAST_BUF = 4096 + 1024 + 64, SP_FAST_MAX_OUT_CHUNK = 2048, SP_FAST_MAX_REACH = 1024 };
+
+typedef struct sp_fast_plan {
+    int hmode;                 /* SP_FAST_*; NONE: the plan does not qualify */
+    int64_t K, S, dw, shift;   /* window o's W taps are columns o*S + shift + j*dw, j < K, inside [0, W) */
+    int64_t W, out_w;
+    int64_t chunk;             /* output columns per buffer fill (a multiple of 16) */
+} sp_fast_plan;
+
+/* Whether a plan's W geometry suits the fast path: sliding or uniform adaptive windows of stride 1 or 2
+   (any kernel width and dilation) or kernel 4 / stride 4, every window holding at least one column, and the
+   window's reach small enough for the row buffer. D and H are checked per row (empty tap-row sets). */
+static inline sp_fast_plan sp_fast_plan_make(const sp_pool_geometry *g, int64_t K, int64_t S, int64_t dw,
+                                             int64_t shift, int64_t full_begin, int64_t full_end, bool table)
+{
+    sp_fast_plan f;
+    memset(&f, 0, sizeof f);
+    f.hmode = SP_FAST_NONE;
+    if (table || K < 1 || (K - 1) * dw >= SP_FAST_MAX_REACH) return f;
+    const int64_t out_w = g->out[2];
+    /* Measured on Zen 4, where the exact kernel stays faster: 2x2/2 (one deinterleave per tap row either
+       way, and its two rows stream straight into it), and short rows with no clipped border column (the
+       buffer's per-row cost is not repaid; clipped columns cost the exact kernel a scalar scan each). */
+    if (K == 2 && S == 2 && dw == 1) return f;
+    if (out_w < 32 && full_begin == 0 && full_end == out_w) return f;
+    for (int64_t o = 0; o < out_w; ++o)
+        if (g->taps[2][o] < 1) return f;
+    if (S == 1) f.hmode = SP_FAST_S1;
+    else if (S == 2) f.hmode = SP_FAST_S2;
+    else if (S == 4 && K == 4 && dw == 1) f.hmode = SP_FAST_K4S4;
+    else return f;
+    f.K = K;
+    f.S = S;
+    f.dw = dw;
+    f.shift = shift;
+    f.W = g->in[2];
+    f.out_w = out_w;
+    f.chunk = S == 1 ? SP_FAST_MAX_OUT_CHUNK * 2 : S == 2 ? SP_FAST_MAX_OUT_CHUNK : SP_FAST_MAX_OUT_CHUNK / 2;
+    return f;
+}
+
+enum { SP_FAST_MAX_ROWS = 64 };
+
+/* The tap rows of one output row (D taps outer, H taps inner: nd x nh rows, sd and sh apart, the first at x),
+   or 0 when there are none or more than SP_FAST_MAX_ROWS. */
+static inline int sp_fast_tap_rows(const float *x, int64_t nd, int64_t nh, int64_t sd, int64_t sh,
+                                   const float **rows)
+{
+    if (nd < 1 || nh < 1 || nd * nh > SP_FAST_MAX_ROWS) return 0;
+    int nr = 0;
+    for (int64_t jd = 0; jd < nd; ++jd)
+        for (int64_t jh = 0; jh < nh; ++jh) rows[nr++] = x + jd * sd + jh * sh;
+    return nr;
+}
+
+#endif /* SP_NCHW_EXTREMUM_FAST_COMMON */
+
+/* Buffer columns [k, k + FV_L) <- the vertical max/min of the nr tap rows at input columns c0 + k + lane,
+   lanes outside [lo, hi) (input columns outside the row or the chunk) the worst value. */
+SP_INLINE fvec FV_NAME(vertical)(const float *const *rows, int nr, int64_t col, int64_t lo, int64_t hi,
+                                 fvec fill, bool is_min, fvflag *flag)
+{
+    fvec m, a, b;
+    const bool inside = lo <= 0 && hi >= FV_L;
+    int r = 0;
+    if (nr & 1) {
+        m = inside ? fv_loadu(rows[0] + col) : fv_load_cols(fill, rows[0] + col, lo, hi);
+        *flag = fv_flag_unord(*flag, m, m);
+        r = 1;
+    } else {
+        a = inside ? fv_loadu(rows[0] + col) : fv_load_cols(fill, rows[0] + col, lo, hi);
+        b = inside ? fv_loadu(rows[1] + col) : fv_load_cols(fill, rows[1] + col, lo, hi);
+        *flag = fv_flag_unord(*flag, a, b);
+        m = is_min ? fv_min(a, b) : fv_max(a, b);
+        r = 2;
+    }
+    for (; r < nr; r += 2) {
+        a = inside ? fv_loadu(rows[r] + col) : fv_load_cols(fill, rows[r] + col, lo, hi);
+        b = inside ? fv_loadu(rows[r + 1] + col) : fv_load_cols(fill, rows[r + 1] + col, lo, hi);
+        *flag = fv_flag_unord(*flag, a, b);
+        m = is_min ? fv_min(fv_min(a, b), m) : fv_max(fv_max(a, b), m);
+    }
+    return m;
+}
+
+/* Fills buf[0, n) with the vertical reduction of input columns [c0, c0 + n) (clipped to [0, W)): masked
+   vectors where the columns leave the readable range, plain loads in between. */
+SP_INLINE void FV_NAME(vertical_loop)(const float *const *rows, int nr, int64_t c0, int64_t n, int64_t W, float *buf,
+                                      fvec fill, bool is_min, fvflag *flag)
+{
+    const int64_t lo_col = c0 < 0 ? 0 : c0, hi_col = c0 + n > W ? W : c0 + n; /* readable input columns */
+    int64_t k = 0;
+    for (; k < n && c0 + k < lo_col; k += FV_L) {
+        const int64_t col = c0 + k;
+        fv_storeu(buf + k, FV_NAME(vertical)(rows, nr, col, lo_col - col, hi_col - col, fill, is_min, flag));
+    }
+    for (; c0 + k + FV_L <= hi_col; k += FV_L)
+        fv_storeu(buf + k, FV_NAME(vertical)(rows, nr, c0 + k, 0, FV_L, fill, is_min, flag));
+    for (; k < n; k += FV_L) {
+        const int64_t col = c0 + k;
+        fv_storeu(buf + k, FV_NAME(vertical)(rows, nr, col, lo_col - col, hi_col - col, fill, is_min, flag));
+    }
+}
+
+SP_INLINE void FV_NAME(vertical_pass)(const float *const *rows, int nr, int64_t c0, int64_t n, int64_t W, float *buf,
+                                   bool is_min, fvflag *flag)
+{
+    const fvec fill = fv_set1(is_min ? INFINITY : -INFINITY);
+    if (nr == 1) FV_NAME(vertical_loop)(rows, 1, c0, n, W, buf, fill, is_min, flag);
+    else if (nr == 2) FV_NAME(vertical_loop)(rows, 2, c0, n, W, buf, fill, is_min, flag);
+    else if (nr == 3) FV_NAME(vertical_loop)(rows, 3, c0, n, W, buf, fill, is_min, flag);
+    else FV_NAME(vertical_loop)(rows, nr, c0, n, W, buf, fill, is_min, flag);
+}
+
+SP_INLINE fvec FV_NAME(fold)(fvec a, fvec b, bool is_min) { return is_min ? fv_min(a, b) : fv_max(a, b); }
+
+/* Outputs [o, o + FV_L) of a chunk from its row buffer (buf[0] = column of the chunk's first window). */
+SP_INLINE fvec FV_NAME(horizontal)(const float *buf, int64_t o, int hmode, int64_t K, int64_t dw, bool is_min)
+{
+    if (hmode == SP_FAST_S1) {
+        fvec m = fv_loadu(buf + o);
+        for (int64_t j = 1; j < K; ++j) m = FV_NAME(fold)(m, fv_loadu(buf + o + j * dw), is_min);
+        return m;
+    }
+    if (hmode == SP_FAST_S2) {
+        const float *q = buf + 2 * o;
+        const fvec lo0 = fv_loadu(q), hi0 = fv_loadu(q + FV_L);
+        fvec m = fv_even(lo0, hi0);
+        for (int64_t j = 1; j < K; ++j) {
+            const int64_t off = j * dw, odd = off & 1;
+            const float *p = q + off - odd;
+            const fvec lo = off == 1 ? lo0 : fv_loadu(p), hi = off == 1 ? hi0 : fv_loadu(p + FV_L);
+            m = FV_NAME(fold)(m, odd ? fv_odd(lo, hi) : fv_even(lo, hi), is_min);
+        }
+        return fv_from_pairs(m);
+    }
+    /* K4S4: each 128-bit lane of a loaded vector is one window; two rounds of vshufps pair up the columns. */
+    const float *q = buf + 4 * o;
+    fvec r[2];
+    for (int h = 0; h < 2; ++h) {
+        const fvec a = fv_loadu(q + 2 * h * FV_L), b = fv_loadu(q + (2 * h + 1) * FV_L);
+        r[h] = FV_NAME(fold)(fv_even(a, b), fv_odd(a, b), is_min);
+    }
+    return fv_from_quads(FV_NAME(fold)(fv_even(r[0], r[1]), fv_odd(r[0], r[1]), is_min));
+}
+
+/* Outputs [0, n_out) of a chunk into y; flags a zero among them. */
+SP_INLINE void FV_NAME(horizontal_loop)(const sp_pool_geometry *g, const float *buf, int64_t n_out, float *y,
+                                        int hmode, int64_t K, int64_t dw, bool is_min, fvflag *flag)
+{
+    const fvec lo = fv_set1(g->clamp_min), hi = fv_set1(g->clamp_max);
+    const bool clamp = g->clamp_output != 0;
+    int64_t o = 0;
+    for (; o + FV_L <= n_out; o += FV_L) {
+        fvec v = FV_NAME(horizontal)(buf, o, hmode, K, dw, is_min);
+        *flag = fv_flag_zero(*flag, v, FV_L);
+        if (clamp) v = fv_min(hi, fv_max(lo, v)); /* operand order keeps a value equal to a bound, like sp_clamp */
+        fv_storeu(y + o, v);
+    }
+    if (o < n_out && n_out >= FV_L) { /* the last full vector again, overlapping: masked stores are slow */
+        o = n_out - FV_L;
+        fvec v = FV_NAME(horizontal)(buf, o, hmode, K, dw, is_min);
+        *flag = fv_flag_zero(*flag, v, FV_L);
+        if (clamp) v = fv_min(hi, fv_max(lo, v));
+        fv_storeu(y + o, v);
+    } else if (o < n_out) {
+        fvec v = FV_NAME(horizontal)(buf, o, hmode, K, dw, is_min);
+        *flag = fv_flag_zero(*flag, v, n_out - o); /* lanes past n_out may read real columns: not ours to flag */
+        if (clamp) v = fv_min(hi, fv_max(lo, v));
+        fv_store_first(y + o, v, n_out - o);
+    }
+}
+
+SP_INLINE void FV_NAME(horizontal_pass)(const sp_pool_geometry *g, const float *buf, int64_t n_out, float *y,
+                                     int hmode, int64_t K, int64_t dw, bool is_min, fvflag *flag)
+{
+    if (hmode == SP_FAST_S2 && K == 2 && dw == 1)
+        FV_NAME(horizontal_loop)(g, buf, n_out, y, SP_FAST_S2, 2, 1, is_min, flag);
+    else if (hmode == SP_FAST_S2 && K == 3 && dw == 1)
+        FV_NAME(horizontal_loop)(g, buf, n_out, y, SP_FAST_S2, 3, 1, is_min, flag);
+    else if (hmode == SP_FAST_S1 && K == 3 && dw == 1)
+        FV_NAME(horizontal_loop)(g, buf, n_out, y, SP_FAST_S1, 3, 1, is_min, flag);
+    else if (hmode == SP_FAST_K4S4)
+        FV_NAME(horizontal_loop)(g, buf, n_out, y, SP_FAST_K4S4, 4, 1, is_min, flag);
+    else if (hmode == SP_FAST_S2)
+        FV_NAME(horizontal_loop)(g, buf, n_out, y, SP_FAST_S2, K, dw, is_min, flag);
+    else
+        FV_NAME(horizontal_loop)(g, buf, n_out, y, SP_FAST_S1, K, dw, is_min, flag);
+}
+
+/* One output row: `rows` are its nr >= 1 tap rows at input column 0. Returns false when the row must be
+   recomputed exactly (a NaN among its taps or a zero among its outputs); y may then hold anything. */
+SP_INLINE bool FV_NAME(row_impl)(const sp_fast_plan *f, const sp_pool_geometry *g, const float *const *rows, int nr,
+                            float *y, float *buf, bool is_min)
+{
+    const int hmode = f->hmode;
+    const int64_t K = hmode == SP_FAST_K4S4 ? 4 : f->K, S = hmode == SP_FAST_K4S4 ? 4 : f->S;
+    const int64_t dw = hmode == SP_FAST_K4S4 ? 1 : f->dw, reach = (K - 1) * dw + 1;
+    const fvec fill = fv_set1(is_min ? INFINITY : -INFINITY);
+    fvflag flag = fv_flag_none();
+    for (int64_t o0 = 0; o0 < f->out_w; o0 += f->chunk) {
+        const int64_t n_out = f->out_w - o0 < f->chunk ? f->out_w - o0 : f->chunk;
+        const int64_t n_out_v = (n_out + FV_L - 1) / FV_L * FV_L;
+        const int64_t c0 = o0 * S + f->shift, need = (n_out - 1) * S + reach;
+        const int64_t n_vert = (need + FV_L - 1) / FV_L * FV_L;
+        /* The horizontal pass's last vector reads up to S*n_out_v + reach + FV_L columns: past `need` it must
+           see the worst value (clipped by the vertical pass's masks up to n_vert, filled here beyond). */
+        const int64_t reads = S * n_out_v + reach + FV_L;
+        for (int64_t k = n_vert; k < reads; k += FV_L) fv_storeu(buf + k, fill);
+        FV_NAME(vertical_pass)(rows, nr, c0, need, f->W, buf, is_min, &flag);
+        if (fv_flag_any(flag)) return false;
+        FV_NAME(horizontal_pass)(g, buf, n_out, y + o0, hmode, K, dw, is_min, &flag);
+    }
+    return !fv_flag_any(flag);
+}
+
+/* One instance per extremum: the specialised loops above exist once per width and direction. */
+static __attribute__((noinline)) bool FV_NAME(row_max)(const sp_fast_plan *f, const sp_pool_geometry *g,
+                                                       const float *const *rows, int nr, float *y, float *buf)
+{
+    return FV_NAME(row_impl)(f, g, rows, nr, y, buf, false);
+}
+
+static __attribute__((noinline)) bool FV_NAME(row_min)(const sp_fast_plan *f, const sp_pool_geometry *g,
+                                                       const float *const *rows, int nr, float *y, float *buf)
+{
+    return FV_NAME(row_impl)(f, g, rows, nr, y, buf, true);
+}
+
+SP_INLINE bool FV_NAME(row)(const sp_fast_plan *f, const sp_pool_geometry *g, const float *const *rows, int nr,
+                            float *y, float *buf, bool is_min)
+{
+    return is_min ? FV_NAME(row_min)(f, g, rows, nr, y, buf) : FV_NAME(row_max)(f, g, rows, nr, y, buf);
+}
