@@ -97,6 +97,16 @@ SP_INLINE vf vf_scale2(vf v, vf k)
 }
 
 /*
+ * v * 2^k for integral k in [-190, 63], rounded once, in fewer operations: v * 2^(k + 64) is exact (normal, as
+ * v is near 1), the multiplication by 2^-64 rounds. The AVX-512 side uses vscalefps (the same product).
+ */
+SP_INLINE vf vf_scale2_low(vf v, vf k)
+{
+    v = vf_mul(v, vf_from_bits(vi_slli23(vi_add(vi_from_integral(k), vi_set1(127 + 64)))));
+    return vf_mul(v, vf_set1(0x1p-64f));
+}
+
+/*
  * Stride-2 deinterleaving of 2*VL consecutive floats: vf_even / vf_odd pick the even / odd ones in the lane
  * order 0 1 4 5 2 3 6 7 (vshufps works within 128-bit halves); vf_unshuffle restores the natural order of a
  * result computed lane-wise in that order.

@@ -79,6 +79,8 @@ SP_INLINE vf vf_round(vf a) { return _mm512_roundscale_ps(a, _MM_FROUND_TO_NEARE
 /* v * 2^k rounded once: the product fvec_avx2.h's two-step scaling computes, in one instruction. */
 SP_INLINE vf vf_scale2(vf v, vf k) { return _mm512_scalef_ps(v, k); }
 
+SP_INLINE vf vf_scale2_low(vf v, vf k) { return _mm512_scalef_ps(v, k); }
+
 /* vpermt2ps picks the even / odd floats of lo:hi straight into natural order: nothing to undo. */
 SP_INLINE vf vf_even(vf lo, vf hi)
 {

@@ -4,8 +4,8 @@
  * same sequence of operations on every ISA, so AVX2 and AVX-512 give the same bits.
  *
  * Accuracy (measured against double-precision exp / pow on every 97th / 61st float):
- *   vf_exp:      within 1.05 ulp on [-104, 89]; subnormal results rounded once, like libm's; e^0 = 1 exactly,
- *                e^-inf = 0 and anything below -104 gives 0, above 89 gives inf, NaN gives NaN.
+ *   vf_exp_nonpositive: within 1.05 ulp on [-104, 0]; subnormal results rounded once, like libm's; e^0 = 1
+ *                exactly, e^-inf = 0 and anything below -104 gives 0, NaN gives NaN.
  *   vf_pow_abs:  |x|^p = 2^(p log2|x|) within about max(1.4, p) ulp for normal results (1.25 ulp at p = 0.5,
  *                3.3 at p = 3, 7.8 at p = 7.5, 23 at p = 20: the rounding of p log2(m) grows with p), the
  *                exponent being split as p*e + p*log2(m) (|x| = m 2^e) so that a large exponent costs nothing;
@@ -20,6 +20,7 @@
 #ifndef SIMDPOOL_X86_LP_SOFT_MATH_H
 #define SIMDPOOL_X86_LP_SOFT_MATH_H
 
+#include <float.h>
 #include <math.h>
 
 /* e^r for |r| <= ~0.354: 1 + (r + r^2 P(r)), the small part first so that e^0 is exactly 1. */
@@ -33,17 +34,20 @@ SP_INLINE vf vf_exp_reduced(vf r)
 }
 
 /*
- * e^x = 2^k e^r with k = round(x / ln2) and r = x - k ln2 (ln2 split in two floats; the FMAs keep k*ln2_hi
- * exact). x is clamped first to [-104, 89], beyond which e^x rounds to 0 or overflows anyway: vmaxps(lo, x)
- * and vminps(hi, x) return x when it is NaN, so NaN flows through and yields NaN.
+ * e^x for x <= 0 (SoftPool's x - max): e^x = 2^k e^r with k = round(x / ln2) and r = x - k ln2 (ln2 split in
+ * two floats; the FMAs keep k*ln2_hi exact). k is rounded by adding 1.5 * 2^23, whose float has no fraction
+ * bits left. x is clamped below at -104, where e^x rounds to 0 already: vmaxps(lo, x) returns x when it is
+ * NaN, so NaN flows through and yields NaN. Positive x up to 43 are fine too; larger ones give garbage, but
+ * reach this only in windows holding NaN (whose max chain a NaN broke), whose output is NaN regardless.
  */
-SP_INLINE vf vf_exp(vf x)
+SP_INLINE vf vf_exp_nonpositive(vf x)
 {
-    x = vf_min(vf_set1(89.0f), vf_max(vf_set1(-104.0f), x));
-    const vf k = vf_round(vf_mul(x, vf_set1(1.44269502163f)));
+    x = vf_max(vf_set1(-104.0f), x);
+    const vf shifter = vf_set1(12582912.0f);
+    const vf k = vf_sub(vf_fma(x, vf_set1(1.44269502163f), shifter), shifter);
     vf r = vf_fma(k, vf_set1(-0.693147182465f), x);
     r = vf_fma(k, vf_set1(1.904654323e-09f), r);
-    return vf_scale2(vf_exp_reduced(r), k);
+    return vf_scale2_low(vf_exp_reduced(r), k);
 }
 
 /*
@@ -108,7 +112,7 @@ typedef struct sp_x86_acc {
  * and add: the build has -ffp-contract=off), so p = 1 and p = 2 are bit-identical to scalar when the taps come
  * in scan order. SoftPool's max is vmaxps(max, v): a NaN tap may or may not end in the max, but its weight is
  * NaN either way, so the output is NaN as the scalar rule requires. A weight-0 tap (v = -inf, or e^(v - max)
- * underflowing) adds 0, not 0 * -inf (sp_soft_product).
+ * underflowing) adds 0 to the weighted sum, not 0 * -inf (the scalar sp_soft_product rule).
  */
 SP_INLINE void sp_x86_tap(enum sp_x86_pass pass, sp_x86_acc *a, vf v, vf p)
 {
@@ -118,9 +122,12 @@ SP_INLINE void sp_x86_tap(enum sp_x86_pass pass, sp_x86_acc *a, vf v, vf p)
     case PASS_LPP: a->sum = vf_add(a->sum, vf_pow_abs(v, p)); break;
     case PASS_MAX: a->max = vf_max(a->max, v); break;
     case PASS_SOFT: {
-        const vf w = vf_exp(vf_sub(v, a->max));
+        const vf w = vf_exp_nonpositive(vf_sub(v, a->max));
         a->sum = vf_add(a->sum, w);
-        a->num = vf_add(a->num, vf_select(vm_gt(w, vf_zero()), vf_mul(w, v), vf_zero()));
+        /* w * v, except 0 where w = 0: w = 0 with finite v gives +-0, which adds nothing to a sum that starts
+           at +0; v = -inf (whose w is 0) is replaced by -FLT_MAX for that; v = +inf makes the window max inf
+           and its own weight NaN, so the output is NaN anyway. vmaxps(lo, v) keeps NaN. */
+        a->num = vf_add(a->num, vf_mul(w, vf_max(vf_set1(-FLT_MAX), v)));
         break;
     }
     }
