@@ -292,6 +292,20 @@ TEST_P(SimdLpSoft, SpecialWindows) {
     }
 }
 
+// An output of 1 MiB: NHWC streams it with non-temporal stores (kernels/nhwc_access.h); NCHW runs long rows.
+TEST_P(SimdLpSoft, LargeOutput) {
+    uint64_t seed = 12000;
+    for (simdpool_algorithm a : {SIMDPOOL_LP, SIMDPOOL_SOFT}) {
+        for (float p : {2.0f, 3.0f}) {
+            if (a == SIMDPOOL_SOFT && p != 2.0f) continue;
+            simdpool_pool_desc d = make_desc(a, GetParam(), 1, 256, {64, 64}, {w_windows()[0], w_windows()[0]});
+            if (a == SIMDPOOL_LP) d.p = p;
+            ASSERT_GE(naive_pool_output_elements(&d) * sizeof(float), size_t{1} << 20);
+            check(d, make_input(naive_pool_input_elements(&d), Range::kOrdinary, seed++), "ordinary");
+        }
+    }
+}
+
 INSTANTIATE_TEST_SUITE_P(Layout, SimdLpSoft, ::testing::Values(SIMDPOOL_NCHW, SIMDPOOL_NHWC),
                          [](const ::testing::TestParamInfo<simdpool_layout> &info) {
                              return std::string(info.param == SIMDPOOL_NCHW ? "nchw" : "nhwc");
