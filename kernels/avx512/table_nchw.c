@@ -4,11 +4,15 @@
 SP_DECLARE_FAMILY(avx512, maxpool)
 SP_DECLARE_FAMILY(avx512, avgpool)
 SP_DECLARE_FAMILY(avx512, minpool)
+SP_DECLARE_FAMILY(avx512, lppool)
+SP_DECLARE_FAMILY(avx512, softpool)
 
 const sp_nchw_kernels sp_avx512_nchw_kernels = {
     .fwd = {[SP_SLOT_MAX] = sp_avx512_maxpool_fwd_nchw_f32,
             [SP_SLOT_AVG] = sp_avx512_avgpool_fwd_nchw_f32,
-            [SP_SLOT_MIN] = sp_avx512_minpool_fwd_nchw_f32},
+            [SP_SLOT_MIN] = sp_avx512_minpool_fwd_nchw_f32,
+            [SP_SLOT_LP] = sp_avx512_lppool_fwd_nchw_f32,
+            [SP_SLOT_SOFT] = sp_avx512_softpool_fwd_nchw_f32},
     .bwd = {[SP_SLOT_MAX] = sp_avx512_maxpool_bwd_nchw_f32, [SP_SLOT_AVG] = sp_avx512_avgpool_bwd_nchw_f32,
             [SP_SLOT_MIN] = sp_avx512_minpool_bwd_nchw_f32},
 };

@@ -1,0 +1,11 @@
+/* AVX-512 SoftPool forward, NHWC: the shared kernel of kernels/x86/lp_soft_nhwc.h (tolerances in
+   kernels/x86/lp_soft_nchw.h). */
+#include "x86/fvec_avx512.h"
+#include "x86/lp_soft_nhwc.h"
+
+void sp_avx512_softpool_fwd_nhwc_f32(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx,
+                                     int64_t row_begin, int64_t row_end)
+{
+    (void)idx;
+    sp_nhwc_lp_soft(FAMILY_SOFT, g, x, y, row_begin, row_end);
+}
