@@ -173,6 +173,10 @@ static int64_t nhwc_channel_block(const simdpool_plan *plan) {
     const int64_t blocks_per_image = ceil_div(threads, plan->n);
     const int64_t channel_bytes = (plan->in_plane + plan->out_plane) * (int64_t)sizeof(float);
     int64_t block = round_up(ceil_div(plan->c, blocks_per_image), SP_NHWC_BLOCK_ALIGN);
+    /* Rounding up can leave fewer blocks than threads (C = 64, 3 threads: 2 blocks of 32); then round down. */
+    if (ceil_div(plan->c, block) < blocks_per_image)
+        block = plan->c / blocks_per_image / SP_NHWC_BLOCK_ALIGN * SP_NHWC_BLOCK_ALIGN;
+    if (block < SP_NHWC_BLOCK_ALIGN) block = SP_NHWC_BLOCK_ALIGN;
     const int64_t least = round_up(ceil_div(SP_NHWC_BLOCK_MIN_BYTES, channel_bytes), SP_NHWC_BLOCK_ALIGN);
     if (block < least) block = least;
     return block < plan->c ? block : plan->c;

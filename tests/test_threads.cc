@@ -279,6 +279,29 @@ TEST_P(FewRowThreads, ClampStaysInSlice) {
     }
 }
 
+// The channel block follows the plan's thread count: one image of 64 channels (VGG's first pooling layer) must
+// give each of 2 or 3 threads a backward task, and a single-threaded plan keeps whole images.
+TEST(NhwcChannelBlocks, FollowThePlansThreads) {
+    simdpool_pool_desc d;
+    ASSERT_EQ(simdpool_pool_desc_init(&d, SIMDPOOL_MAX, 2), SIMDPOOL_OK);
+    d.n = 1;
+    d.c = 64;
+    d.in[0] = d.in[1] = 64;
+    d.kernel[0] = d.kernel[1] = d.stride[0] = d.stride[1] = 2;
+    d.layout = SIMDPOOL_NHWC;
+    for (int threads : {1, 2, 3}) {
+        PlanPtr p;
+        ASSERT_EQ(make_pool_plan(d, isa_options(SIMDPOOL_ISA_AUTO, threads), &p), SIMDPOOL_OK);
+        size_t backward_tasks = 0;
+        ASSERT_EQ(simdpool_plan_task_count(p.get(), 1, &backward_tasks), SIMDPOOL_OK);
+        if (threads == 1) {
+            EXPECT_EQ(backward_tasks, 1u);
+        } else {
+            EXPECT_GE(backward_tasks, (size_t)threads) << "num_threads=" << threads;
+        }
+    }
+}
+
 INSTANTIATE_TEST_SUITE_P(Isa, FewRowThreads, ::testing::ValuesIn(all_isas()), IsaParamName());
 
 }  // namespace
