@@ -18,12 +18,12 @@
  * C a multiple of the vector width. Callers fence (sfence) before returning, as streamed stores are weakly
  * ordered.
  */
-enum { SP_NHWC_STREAM_MIN_BYTES = 1 << 20 };
+enum { SP_NHWC_L2_BYTES = 1 << 20 };
 
 static inline bool sp_nhwc_streams_output(const sp_pool_geometry *g, const float *y_slice, int64_t vector_bytes)
 {
     const int64_t vector_floats = vector_bytes / (int64_t)sizeof(float);
-    return sp_out_plane(g) * g->channels * (int64_t)sizeof(float) >= SP_NHWC_STREAM_MIN_BYTES &&
+    return sp_out_plane(g) * g->channels * (int64_t)sizeof(float) >= SP_NHWC_L2_BYTES &&
            g->channels % vector_floats == 0 && (uintptr_t)y_slice % (uintptr_t)vector_bytes == 0;
 }
 
@@ -35,8 +35,14 @@ static inline bool sp_nhwc_streams_output(const sp_pool_geometry *g, const float
  * the channels between, which belong to other tasks), unless that is more than SP_NHWC_PREFETCH_MAX_LINES
  * cache lines (large windows read runs long enough for the hardware). x is at the slice's first channel; the
  * taps are at first + jd*sd + jh*sh + jw*sw (pixel offsets), C is the pixel stride, nc the slice's channels.
+ * Only inputs larger than the L2 cache need it (sp_nhwc_prefetches): smaller ones are served from L2 anyway.
  */
 enum { SP_NHWC_PREFETCH_AHEAD = 2, SP_NHWC_PREFETCH_MAX_LINES = 128 };
+
+static inline bool sp_nhwc_prefetches(const sp_pool_geometry *g)
+{
+    return sp_in_plane(g) * g->channels * (int64_t)sizeof(float) >= SP_NHWC_L2_BYTES;
+}
 
 static inline void sp_nhwc_prefetch_window(const float *x, int64_t C, int64_t nc, int64_t first, int64_t nd,
                                            int64_t nh, int64_t nw, int64_t sd, int64_t sh, int64_t sw)
