@@ -216,7 +216,8 @@ SP_INLINE void fast_run(const ctx *k, const float *x, int64_t pos0, int64_t pste
     int64_t c = 0;
     for (; c + FAST_U * VL <= k->nc; c += FAST_U * VL)
         run_block(k, x + c, pos0, pstep, n, sh, sw, div, y + c, KH, KW, S, FAST_U, false, 0xFFFF);
-    for (; c + VL <= k->nc; c += VL) run_block(k, x + c, pos0, pstep, n, sh, sw, div, y + c, KH, KW, S, 1, false, 0xFFFF);
+    for (; c + VL <= k->nc; c += VL)
+        run_block(k, x + c, pos0, pstep, n, sh, sw, div, y + c, KH, KW, S, 1, false, 0xFFFF);
     if (c < k->nc)
         run_block(k, x + c, pos0, pstep, n, sh, sw, div, y + c, KH, KW, S, 1, true, (vmask)((1u << (k->nc - c)) - 1));
 }
@@ -249,7 +250,8 @@ SP_INLINE void global_block(const ctx *k, const float *x, int64_t P, const divis
 static void global_pool(const ctx *k, const float *x, int64_t P, float d, float *y) {
     const divisor dv = divisor_of(d);
     int64_t c = 0;
-    for (; c + GLOBAL_U * VL <= k->nc; c += GLOBAL_U * VL) global_block(k, x + c, P, &dv, y + c, GLOBAL_U, false, 0xFFFF);
+    for (; c + GLOBAL_U * VL <= k->nc; c += GLOBAL_U * VL)
+        global_block(k, x + c, P, &dv, y + c, GLOBAL_U, false, 0xFFFF);
     for (; c + VL <= k->nc; c += VL) global_block(k, x + c, P, &dv, y + c, 1, false, 0xFFFF);
     if (c < k->nc) global_block(k, x + c, P, &dv, y + c, 1, true, (vmask)((1u << (k->nc - c)) - 1));
 }

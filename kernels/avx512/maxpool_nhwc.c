@@ -486,7 +486,8 @@ SP_INLINE void pair_run_s(const ctx *k, const float *x, int64_t pos0, int64_t W,
     for (; c + FAST_U * VL <= k->nc; c += FAST_U * VL)
         pair_block(k, x + c, pos0, W, n, y0 + c, y1 + c, S, FAST_U, false, 0xFFFF, is_min);
     for (; c + VL <= k->nc; c += VL) pair_block(k, x + c, pos0, W, n, y0 + c, y1 + c, S, 1, false, 0xFFFF, is_min);
-    if (c < k->nc) pair_block(k, x + c, pos0, W, n, y0 + c, y1 + c, S, 1, true, (vmask)((1u << (k->nc - c)) - 1), is_min);
+    if (c < k->nc)
+        pair_block(k, x + c, pos0, W, n, y0 + c, y1 + c, S, 1, true, (vmask)((1u << (k->nc - c)) - 1), is_min);
 }
 
 static void pair_run(const ctx *k, const float *x, int64_t pos0, int64_t W, int64_t n, float *y0, float *y1, int S,
@@ -561,7 +562,8 @@ SP_INLINE void global_pool(const ctx *k, const float *x, int64_t P, float *y, in
     for (; c + VL <= k->nc; c += VL)
         global_block(k, x + c, P, y + c, mode ? idx + c : NULL, 1, false, 0xFFFF, is_min, mode);
     if (c < k->nc)
-        global_block(k, x + c, P, y + c, mode ? idx + c : NULL, 1, true, (vmask)((1u << (k->nc - c)) - 1), is_min, mode);
+        global_block(k, x + c, P, y + c, mode ? idx + c : NULL, 1, true, (vmask)((1u << (k->nc - c)) - 1), is_min,
+                     mode);
 }
 
 /* True if the plan has one output pixel whose window is the whole input, in pixel order. */
