@@ -72,12 +72,12 @@ typedef void (*sp_fwd_nchw_fn)(const sp_pool_geometry *g, const float *x, float 
 
 /*
  * NHWC forward of output rows [row_begin, row_end) of one image, channels [g->c_begin, C - g->c_after) of
- * every pixel (C = g->channels stays the pixel stride); a row is one (od, oh) pair, numbered od * out[1] + oh. x, y and
- * idx (may be NULL) point at the image's first element. A kernel reads and writes nothing outside its rows'
- * channel slice (the fused clamp included), so tasks with disjoint slices of one row run concurrently. A plan's
- * geometry covers all channels, [0, C); the run layer narrows a copy of it to split images that have few output
- * rows (global pooling, 1-D signals) by channels. Each channel's arithmetic is the same whatever the slice, so
- * results do not depend on the split.
+ * every pixel (C = g->channels stays the pixel stride); a row is one (od, oh) pair, numbered od * out[1] + oh.
+ * x, y and idx (may be NULL) point at the image's first element. A kernel reads and writes nothing outside its
+ * rows' channel slice (the fused clamp included), so tasks with disjoint slices of one row run concurrently.
+ * A plan's geometry covers all channels; the run layer narrows a copy of it to split images that have few
+ * output rows (global pooling, 1-D signals) by channels. Each channel's arithmetic is the same whatever the
+ * slice, so results do not depend on the split.
  */
 typedef void (*sp_fwd_nhwc_fn)(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx,
                                int64_t row_begin, int64_t row_end);

@@ -18,12 +18,12 @@
  * C a multiple of the vector width. Callers fence (sfence) before returning, as streamed stores are weakly
  * ordered.
  */
-enum { SP_NHWC_STREAM_MIN_BYTES = 1 << 20 };
+enum { SP_NHWC_L2_BYTES = 1 << 20 };
 
 static inline bool sp_nhwc_streams_output(const sp_pool_geometry *g, const float *y_slice, int64_t vector_bytes)
 {
     const int64_t vector_floats = vector_bytes / (int64_t)sizeof(float);
-    return sp_out_plane(g) * g->channels * (int64_t)sizeof(float) >= SP_NHWC_STREAM_MIN_BYTES &&
+    return sp_out_plane(g) * g->channels * (int64_t)sizeof(float) >= SP_NHWC_L2_BYTES &&
            g->channels % vector_floats == 0 && (uintptr_t)y_slice % (uintptr_t)vector_bytes == 0;
 }
 
@@ -31,24 +31,34 @@ static inline bool sp_nhwc_streams_output(const sp_pool_geometry *g, const float
  * The general path reduces a pixel's channels block by block, and each block reads a short run of every tap:
  * several short runs at once, a pixel apart, which the hardware prefetchers follow badly (1-D 4/4 windows over
  * 256 channels ran at a third of the bandwidth they reach reading in order). So the kernels fetch the window
- * SP_NHWC_PREFETCH_AHEAD pixels on while they reduce this one: each tap row's run of the slice's channels,
- * unless the window spans more than SP_NHWC_PREFETCH_MAX_LINES cache lines (large windows read runs long
- * enough for the hardware). x is at the slice's first channel; the window's taps are at
- * first + jd*sd + jh*sh + jw*sw (pixel offsets), C the pixel stride, nc the slice's channels.
+ * SP_NHWC_PREFETCH_AHEAD pixels on while they reduce this one: the slice's channels of each of its taps (not
+ * the channels between, which belong to other tasks), unless that is more than SP_NHWC_PREFETCH_MAX_LINES
+ * cache lines (large windows read runs long enough for the hardware). x is at the slice's first channel; the
+ * taps are at first + jd*sd + jh*sh + jw*sw (pixel offsets), C is the pixel stride, nc the slice's channels.
+ * Only inputs larger than the L2 cache need it (sp_nhwc_prefetches): smaller ones are served from L2 anyway.
  */
 enum { SP_NHWC_PREFETCH_AHEAD = 2, SP_NHWC_PREFETCH_MAX_LINES = 128 };
+
+static inline bool sp_nhwc_prefetches(const sp_pool_geometry *g)
+{
+    return sp_in_plane(g) * g->channels * (int64_t)sizeof(float) >= SP_NHWC_L2_BYTES;
+}
 
 static inline void sp_nhwc_prefetch_window(const float *x, int64_t C, int64_t nc, int64_t first, int64_t nd,
                                            int64_t nh, int64_t nw, int64_t sd, int64_t sh, int64_t sw)
 {
     if (nw <= 0) return;
-    const int64_t run_bytes = ((nw - 1) * sw * C + nc) * (int64_t)sizeof(float);
-    if (nd * nh * (run_bytes / 64 + 1) > SP_NHWC_PREFETCH_MAX_LINES) return;
+    /* Whole pixels, adjacent taps: one contiguous run per tap row (measured faster than tap by tap). */
+    const bool contiguous = nc == C && sw == 1;
+    const int64_t run_bytes = (contiguous ? nw * C : nc) * (int64_t)sizeof(float);
+    const int64_t runs = contiguous ? nd * nh : nd * nh * nw;
+    if (runs * (run_bytes / 64 + 1) > SP_NHWC_PREFETCH_MAX_LINES) return;
     for (int64_t jd = 0; jd < nd; ++jd)
-        for (int64_t jh = 0; jh < nh; ++jh) {
-            const char *p = (const char *)(x + (first + jd * sd + jh * sh) * C);
-            for (int64_t b = 0; b < run_bytes; b += 64) __builtin_prefetch(p + b, 0, 3);
-        }
+        for (int64_t jh = 0; jh < nh; ++jh)
+            for (int64_t jw = 0; jw < (contiguous ? 1 : nw); ++jw) {
+                const char *p = (const char *)(x + (first + jd * sd + jh * sh + jw * sw) * C);
+                for (int64_t b = 0; b < run_bytes; b += 64) __builtin_prefetch(p + b, 0, 3);
+            }
 }
 
 #endif /* SIMDPOOL_NHWC_ACCESS_H */

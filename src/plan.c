@@ -19,6 +19,10 @@
 #define SP_NHWC_BLOCK_MIN_BYTES (32 * 1024)
 /* NHWC channel blocks are multiples of this many channels, so every SIMD width divides a block. */
 #define SP_NHWC_BLOCK_ALIGN 16
+/* ... and at least this many (256 bytes of a pixel): tasks owning narrower slices of the same pixels pull each
+   other's cache lines (adjacent-line prefetch), so each costs nearly the whole image's memory time: measured,
+   one 32-channel half of a 64-channel VGG backward took as long as the whole image. */
+#define SP_NHWC_BLOCK_MIN_CHANNELS 64
 
 simdpool_status simdpool_options_init(simdpool_options *options) {
     SP_CHECK_NOT_NULL(options);
@@ -166,13 +170,18 @@ static int64_t round_up(int64_t a, int64_t b) { return ceil_div(a, b) * b; }
  * Channels per NHWC channel block: the unit of NHWC tasks that split an image by channels (every backward task,
  * and the forward tasks of images with few output rows, src/run.c). One block per thread across the batch, so
  * each task's slice of a pixel stays as wide as possible (long sequential reads), but at least
- * SP_NHWC_BLOCK_MIN_BYTES of traffic per task. A single thread or a large batch keeps whole images.
+ * SP_NHWC_BLOCK_MIN_CHANNELS channels and SP_NHWC_BLOCK_MIN_BYTES of traffic per task. A single thread, a large
+ * batch or C <= 64 keeps whole images.
  */
 static int64_t nhwc_channel_block(const simdpool_plan *plan) {
     const int64_t threads = plan->num_threads > 0 ? plan->num_threads : omp_get_max_threads();
     const int64_t blocks_per_image = ceil_div(threads, plan->n);
     const int64_t channel_bytes = (plan->in_plane + plan->out_plane) * (int64_t)sizeof(float);
     int64_t block = round_up(ceil_div(plan->c, blocks_per_image), SP_NHWC_BLOCK_ALIGN);
+    /* Rounding up can leave fewer blocks than threads (C = 64, 3 threads: 2 blocks of 32); then round down. */
+    if (ceil_div(plan->c, block) < blocks_per_image)
+        block = plan->c / blocks_per_image / SP_NHWC_BLOCK_ALIGN * SP_NHWC_BLOCK_ALIGN;
+    if (block < SP_NHWC_BLOCK_MIN_CHANNELS) block = SP_NHWC_BLOCK_MIN_CHANNELS;
     const int64_t least = round_up(ceil_div(SP_NHWC_BLOCK_MIN_BYTES, channel_bytes), SP_NHWC_BLOCK_ALIGN);
     if (block < least) block = least;
     return block < plan->c ? block : plan->c;

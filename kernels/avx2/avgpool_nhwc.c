@@ -255,6 +255,7 @@ void sp_avx2_avgpool_fwd_nhwc_f32(const sp_pool_geometry *g, const float *x, flo
     if (idx) idx += g->c_begin;
     k.clamp = g->clamp_output != 0;
     k.stream = sp_nhwc_streams_output(g, y, VL * (int64_t)sizeof(float));
+    const bool prefetch = sp_nhwc_prefetches(g);
     k.lo = simde_mm256_set1_ps(g->clamp_min);
     k.hi = simde_mm256_set1_ps(g->clamp_max);
     const int64_t C = k.C, H = g->in[1], W = g->in[2], out_w = g->out[2];
@@ -288,7 +289,7 @@ void sp_avx2_avgpool_fwd_nhwc_f32(const sp_pool_geometry *g, const float *x, flo
                 ow = fe;
                 if (ow >= out_w) break;
             }
-            if (ow + SP_NHWC_PREFETCH_AHEAD < out_w)
+            if (prefetch && ow + SP_NHWC_PREFETCH_AHEAD < out_w)
                 sp_nhwc_prefetch_window(x, C, k.nc, base + g->first[2][ow + SP_NHWC_PREFETCH_AHEAD], w.nd, w.nh,
                                         g->taps[2][ow + SP_NHWC_PREFETCH_AHEAD], w.sd, w.sh, w.sw);
             w.first = base + g->first[2][ow];

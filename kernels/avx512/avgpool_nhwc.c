@@ -216,7 +216,8 @@ SP_INLINE void fast_run(const ctx *k, const float *x, int64_t pos0, int64_t pste
     int64_t c = 0;
     for (; c + FAST_U * VL <= k->nc; c += FAST_U * VL)
         run_block(k, x + c, pos0, pstep, n, sh, sw, div, y + c, KH, KW, S, FAST_U, false, 0xFFFF);
-    for (; c + VL <= k->nc; c += VL) run_block(k, x + c, pos0, pstep, n, sh, sw, div, y + c, KH, KW, S, 1, false, 0xFFFF);
+    for (; c + VL <= k->nc; c += VL)
+        run_block(k, x + c, pos0, pstep, n, sh, sw, div, y + c, KH, KW, S, 1, false, 0xFFFF);
     if (c < k->nc)
         run_block(k, x + c, pos0, pstep, n, sh, sw, div, y + c, KH, KW, S, 1, true, (vmask)((1u << (k->nc - c)) - 1));
 }
@@ -249,7 +250,8 @@ SP_INLINE void global_block(const ctx *k, const float *x, int64_t P, const divis
 static void global_pool(const ctx *k, const float *x, int64_t P, float d, float *y) {
     const divisor dv = divisor_of(d);
     int64_t c = 0;
-    for (; c + GLOBAL_U * VL <= k->nc; c += GLOBAL_U * VL) global_block(k, x + c, P, &dv, y + c, GLOBAL_U, false, 0xFFFF);
+    for (; c + GLOBAL_U * VL <= k->nc; c += GLOBAL_U * VL)
+        global_block(k, x + c, P, &dv, y + c, GLOBAL_U, false, 0xFFFF);
     for (; c + VL <= k->nc; c += VL) global_block(k, x + c, P, &dv, y + c, 1, false, 0xFFFF);
     if (c < k->nc) global_block(k, x + c, P, &dv, y + c, 1, true, (vmask)((1u << (k->nc - c)) - 1));
 }
@@ -276,6 +278,7 @@ void sp_avx512_avgpool_fwd_nhwc_f32(const sp_pool_geometry *g, const float *x, f
     if (idx) idx += g->c_begin;
     k.clamp = g->clamp_output != 0;
     k.stream = sp_nhwc_streams_output(g, y, VL * (int64_t)sizeof(float));
+    const bool prefetch = sp_nhwc_prefetches(g);
     k.lo = simde_mm512_set1_ps(g->clamp_min);
     k.hi = simde_mm512_set1_ps(g->clamp_max);
     const int64_t C = k.C, H = g->in[1], W = g->in[2], out_w = g->out[2];
@@ -309,7 +312,7 @@ void sp_avx512_avgpool_fwd_nhwc_f32(const sp_pool_geometry *g, const float *x, f
                 ow = fe;
                 if (ow >= out_w) break;
             }
-            if (ow + SP_NHWC_PREFETCH_AHEAD < out_w)
+            if (prefetch && ow + SP_NHWC_PREFETCH_AHEAD < out_w)
                 sp_nhwc_prefetch_window(x, C, k.nc, base + g->first[2][ow + SP_NHWC_PREFETCH_AHEAD], w.nd, w.nh,
                                         g->taps[2][ow + SP_NHWC_PREFETCH_AHEAD], w.sd, w.sh, w.sw);
             w.first = base + g->first[2][ow];

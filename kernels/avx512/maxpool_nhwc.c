@@ -486,7 +486,8 @@ SP_INLINE void pair_run_s(const ctx *k, const float *x, int64_t pos0, int64_t W,
     for (; c + FAST_U * VL <= k->nc; c += FAST_U * VL)
         pair_block(k, x + c, pos0, W, n, y0 + c, y1 + c, S, FAST_U, false, 0xFFFF, is_min);
     for (; c + VL <= k->nc; c += VL) pair_block(k, x + c, pos0, W, n, y0 + c, y1 + c, S, 1, false, 0xFFFF, is_min);
-    if (c < k->nc) pair_block(k, x + c, pos0, W, n, y0 + c, y1 + c, S, 1, true, (vmask)((1u << (k->nc - c)) - 1), is_min);
+    if (c < k->nc)
+        pair_block(k, x + c, pos0, W, n, y0 + c, y1 + c, S, 1, true, (vmask)((1u << (k->nc - c)) - 1), is_min);
 }
 
 static void pair_run(const ctx *k, const float *x, int64_t pos0, int64_t W, int64_t n, float *y0, float *y1, int S,
@@ -561,7 +562,8 @@ SP_INLINE void global_pool(const ctx *k, const float *x, int64_t P, float *y, in
     for (; c + VL <= k->nc; c += VL)
         global_block(k, x + c, P, y + c, mode ? idx + c : NULL, 1, false, 0xFFFF, is_min, mode);
     if (c < k->nc)
-        global_block(k, x + c, P, y + c, mode ? idx + c : NULL, 1, true, (vmask)((1u << (k->nc - c)) - 1), is_min, mode);
+        global_block(k, x + c, P, y + c, mode ? idx + c : NULL, 1, true, (vmask)((1u << (k->nc - c)) - 1), is_min,
+                     mode);
 }
 
 /* True if the plan has one output pixel whose window is the whole input, in pixel order. */
@@ -588,6 +590,7 @@ SP_INLINE void pool_rows(const sp_pool_geometry *g, const float *x, float *y, in
     if (idx) idx += g->c_begin;
     k.clamp = g->clamp_output != 0;
     k.stream = sp_nhwc_streams_output(g, y, VL * (int64_t)sizeof(float));
+    const bool prefetch = sp_nhwc_prefetches(g);
     k.lo = simde_mm512_set1_ps(g->clamp_min);
     k.hi = simde_mm512_set1_ps(g->clamp_max);
     const int64_t C = k.C, H = g->in[1], W = g->in[2], out_w = g->out[2];
@@ -653,7 +656,7 @@ SP_INLINE void pool_rows(const sp_pool_geometry *g, const float *x, float *y, in
                 ow = fe;
                 if (ow >= out_w) break;
             }
-            if (ow + SP_NHWC_PREFETCH_AHEAD < out_w)
+            if (prefetch && ow + SP_NHWC_PREFETCH_AHEAD < out_w)
                 sp_nhwc_prefetch_window(x, C, k.nc, base + g->first[2][ow + SP_NHWC_PREFETCH_AHEAD], w.nd, w.nh,
                                         g->taps[2][ow + SP_NHWC_PREFETCH_AHEAD], w.sd, w.sh, w.sw);
             w.first = base + g->first[2][ow];
