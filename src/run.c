@@ -9,6 +9,7 @@
 #include <omp.h>
 
 #include "internal.h"
+#include "ops_internal.h"
 
 static size_t nhwc_channel_blocks(const simdpool_plan *plan) {
     return (size_t)((plan->c + plan->nhwc_channel_block - 1) / plan->nhwc_channel_block);
@@ -43,12 +44,12 @@ typedef struct run_args {
     const int64_t *idx_in;
 } run_args;
 
-static void forward_range(const simdpool_plan *p, const run_args *a, size_t begin, size_t end) {
+static int64_t forward_range(const simdpool_plan *p, const run_args *a, size_t begin, size_t end) {
     const sp_pool_geometry *g = &p->geometry;
     if (p->layout == SIMDPOOL_NCHW) {
         const size_t in_off = begin * (size_t)p->in_plane, out_off = begin * (size_t)p->out_plane;
         p->fwd_nchw(g, a->x + in_off, a->y_out + out_off, a->idx_out ? a->idx_out + out_off : NULL, end - begin);
-        return;
+        return -1;
     }
     /* Task numbering within an image: channel block outermost, then row, so a range of tasks is runs of
        consecutive rows of one block. */
@@ -67,15 +68,46 @@ static void forward_range(const simdpool_plan *p, const run_args *a, size_t begi
                     a->idx_out ? a->idx_out + image * out_image : NULL, (int64_t)row, (int64_t)row_end);
         t += row_end - row;
     }
+    return -1;
 }
 
-static void backward_range(const simdpool_plan *p, const run_args *a, size_t begin, size_t end) {
+/* Index of the first of `count` indices outside [0, limit), or -1. Indices come from the caller, and a kernel
+   writes dx at each one, so each is checked before any kernel reads it. The OR-reduction first (no branch, so it
+   vectorises; sign bit set iff u >= limit, as limit <= INT64_MAX), the search only on failure. */
+static int64_t first_index_outside(const int64_t *idx, size_t count, size_t stride, size_t width, int64_t limit) {
+    const uint64_t last = (uint64_t)limit - 1;
+    uint64_t any = 0;
+    for (size_t i = 0; i < count; ++i) {
+        const int64_t *run = idx + i * stride;
+        for (size_t k = 0; k < width; ++k) any |= (uint64_t)run[k] | (last - (uint64_t)run[k]);
+    }
+    if (!(any >> 63)) return -1;
+    for (size_t i = 0; i < count; ++i)
+        for (size_t k = 0; k < width; ++k)
+            if ((uint64_t)idx[i * stride + k] > last) return (int64_t)(i * stride + k);
+    return -1;
+}
+
+/* Returns the lowest flat position of a bad index in the range's part of `indices`, or -1. A task whose indices
+   fail is not run (its dx elements are left unspecified); the other tasks run. */
+static int64_t backward_range(const simdpool_plan *p, const run_args *a, size_t begin, size_t end) {
     const sp_pool_geometry *g = &p->geometry;
+    int64_t first_bad = -1;
     if (p->layout == SIMDPOOL_NCHW) {
-        const size_t in_off = begin * (size_t)p->in_plane, out_off = begin * (size_t)p->out_plane;
-        p->bwd_nchw(g, a->dy + out_off, a->idx_in ? a->idx_in + out_off : NULL, a->x ? a->x + in_off : NULL,
-                    a->y_in ? a->y_in + out_off : NULL, a->y_out + in_off, end - begin);
-        return;
+        /* One plane at a time, so the kernel reads the indices just checked from cache. */
+        for (size_t plane = begin; plane < end; ++plane) {
+            const size_t in_off = plane * (size_t)p->in_plane, out_off = plane * (size_t)p->out_plane;
+            if (a->idx_in) {
+                const int64_t bad = first_index_outside(a->idx_in + out_off, 1, 0, (size_t)p->out_plane, p->in_plane);
+                if (bad >= 0) {
+                    if (first_bad < 0) first_bad = (int64_t)out_off + bad;
+                    continue;
+                }
+            }
+            p->bwd_nchw(g, a->dy + out_off, a->idx_in ? a->idx_in + out_off : NULL, a->x ? a->x + in_off : NULL,
+                        a->y_in ? a->y_in + out_off : NULL, a->y_out + in_off, 1);
+        }
+        return first_bad;
     }
     const size_t blocks = nhwc_channel_blocks(p);
     const size_t in_image = (size_t)(p->in_plane * p->c), out_image = (size_t)(p->out_plane * p->c);
@@ -84,12 +116,23 @@ static void backward_range(const simdpool_plan *p, const run_args *a, size_t beg
         const int64_t c_begin = (int64_t)block * p->nhwc_channel_block;
         const int64_t c_end = c_begin + p->nhwc_channel_block < p->c ? c_begin + p->nhwc_channel_block : p->c;
         const size_t i_off = image * in_image, o_off = image * out_image;
+        if (a->idx_in) {
+            const int64_t bad = first_index_outside(a->idx_in + o_off + c_begin, (size_t)p->out_plane, (size_t)p->c,
+                                                    (size_t)(c_end - c_begin), p->in_plane);
+            if (bad >= 0) {
+                const int64_t at = (int64_t)o_off + c_begin + bad;
+                if (first_bad < 0 || at < first_bad) first_bad = at;
+                continue;
+            }
+        }
         p->bwd_nhwc(g, a->dy + o_off, a->idx_in ? a->idx_in + o_off : NULL, a->x ? a->x + i_off : NULL,
                     a->y_in ? a->y_in + o_off : NULL, a->y_out + i_off, c_begin, c_end);
     }
+    return first_bad;
 }
 
-typedef void (*range_fn)(const simdpool_plan *, const run_args *, size_t, size_t);
+/* A range function returns the lowest flat position of a bad caller index it met, or -1. */
+typedef int64_t (*range_fn)(const simdpool_plan *, const run_args *, size_t, size_t);
 
 static int thread_count(const simdpool_plan *plan, size_t tasks) {
     if (!plan->parallel_worthwhile || tasks < 2) return 1;
@@ -98,12 +141,10 @@ static int thread_count(const simdpool_plan *plan, size_t tasks) {
     return threads < 1 ? 1 : threads;
 }
 
-static void run_parallel(const simdpool_plan *plan, const run_args *args, size_t tasks, range_fn fn) {
+static int64_t run_parallel(const simdpool_plan *plan, const run_args *args, size_t tasks, range_fn fn) {
     const int threads = thread_count(plan, tasks);
-    if (threads == 1) {
-        fn(plan, args, 0, tasks);
-        return;
-    }
+    if (threads == 1) return fn(plan, args, 0, tasks);
+    int64_t first_bad = -1;
 #pragma omp parallel num_threads(threads)
     {
         /* Contiguous, near-equal ranges: thread t gets tasks [t*q + min(t, r), ...). */
@@ -111,8 +152,23 @@ static void run_parallel(const simdpool_plan *plan, const run_args *args, size_t
         const size_t q = tasks / team, r = tasks % team;
         const size_t begin = t * q + (t < r ? t : r);
         const size_t end = begin + q + (t < r ? 1 : 0);
-        if (begin < end) fn(plan, args, begin, end);
+        const int64_t bad = begin < end ? fn(plan, args, begin, end) : -1;
+        if (bad >= 0) {
+#pragma omp critical(sp_run_first_bad)
+            if (first_bad < 0 || bad < first_bad) first_bad = bad;
+        }
     }
+    return first_bad;
+}
+
+/* The failure for a bad index at flat position `at` of the indices (output shape, plan's layout). */
+static simdpool_status bad_index(const simdpool_plan *plan, const int64_t *indices, int64_t at) {
+    char where[128];
+    const int64_t out_sizes[3] = {plan->geometry.out[0], plan->geometry.out[1], plan->geometry.out[2]};
+    sp_op_describe_element(where, sizeof where, at, plan->layout, plan->c, out_sizes + (3 - plan->spatial_dims),
+                           plan->spatial_dims);
+    return sp_fail(SIMDPOOL_INVALID_ARGUMENT, "indices[%lld] = %lld (%s) lies outside the input plane [0, %lld)",
+                   (long long)at, (long long)indices[at], where, (long long)plan->in_plane);
 }
 
 static simdpool_status check_forward(const simdpool_plan *plan, const float *x, const float *y,
@@ -180,8 +236,8 @@ simdpool_status simdpool_backward(const simdpool_plan *plan, const float *dy, co
     simdpool_status status = check_backward(plan, dy, indices, x, y, dx);
     if (status != SIMDPOOL_OK) return status;
     const run_args args = backward_args(plan, dy, indices, x, y, dx);
-    run_parallel(plan, &args, sp_task_count(plan, SP_BACKWARD), backward_range);
-    return SIMDPOOL_OK;
+    const int64_t bad = run_parallel(plan, &args, sp_task_count(plan, SP_BACKWARD), backward_range);
+    return bad < 0 ? SIMDPOOL_OK : bad_index(plan, indices, bad);
 }
 
 simdpool_status simdpool_plan_task_count(const simdpool_plan *plan, int backward, size_t *count) {
@@ -221,8 +277,8 @@ simdpool_status simdpool_backward_tasks(const simdpool_plan *plan, const float *
     if (status == SIMDPOOL_OK) status = check_task_range(task_begin, task_end, sp_task_count(plan, SP_BACKWARD));
     if (status != SIMDPOOL_OK) return status;
     const run_args args = backward_args(plan, dy, indices, x, y, dx);
-    if (task_begin < task_end) backward_range(plan, &args, task_begin, task_end);
-    return SIMDPOOL_OK;
+    const int64_t bad = task_begin < task_end ? backward_range(plan, &args, task_begin, task_end) : -1;
+    return bad < 0 ? SIMDPOOL_OK : bad_index(plan, indices, bad);
 }
 
 simdpool_status simdpool_indices_to_onnx(const simdpool_plan *plan, const int64_t *src, int64_t *dst) {

@@ -311,6 +311,63 @@ TEST_F(RunErrors, BackwardArguments) {
     SPTEST_EXPECT_OK(simdpool_backward(avg_plan.get(), y.data(), nullptr, nullptr, nullptr, dx.data()));
 }
 
+// MAX/MIN backward writes dx at each caller index, so every index is checked against its plane first: a bad one
+// is reported (lowest flat position, with its coordinates) and never written through, on every ISA, layout,
+// thread count and through the task API. dx lies between guard zones that must stay untouched.
+TEST(BackwardIndexErrors, IndexOutsideThePlaneIsReportedNeverWritten) {
+    const size_t guard = 64;
+    for (simdpool_isa isa : sptest::all_isas()) {
+        if (!simdpool_isa_available(isa)) continue;
+        for (simdpool_layout layout : {SIMDPOOL_NCHW, SIMDPOOL_NHWC}) {
+            for (int threads : {1, 2}) {
+                SCOPED_TRACE(std::string(simdpool_isa_name(isa)) + (layout == SIMDPOOL_NHWC ? " nhwc" : " nchw") +
+                             " threads=" + std::to_string(threads));
+                simdpool_pool_desc d;
+                simdpool_pool_desc_init(&d, SIMDPOOL_MAX, 2);
+                d.n = 2, d.c = 3, d.layout = layout;
+                d.in[0] = d.in[1] = 8;
+                d.kernel[0] = d.kernel[1] = d.stride[0] = d.stride[1] = 2;
+                PlanPtr plan;
+                SPTEST_ASSERT_OK(make_pool_plan(d, sptest::isa_options(isa, threads), &plan));
+                std::vector<float> x = sptest::float_fill(2 * 3 * 64, 7), y(2 * 3 * 16, 0.0f);
+                std::vector<float> dy = sptest::float_fill(y.size(), 8);
+                std::vector<int64_t> idx(y.size());
+                SPTEST_ASSERT_OK(simdpool_forward(plan.get(), x.data(), y.data(), idx.data()));
+                std::vector<float> dx_guarded(x.size() + 2 * guard, 12345.0f);
+                float *dx = dx_guarded.data() + guard;
+                auto guards_intact = [&] {
+                    for (size_t i = 0; i < guard; ++i)
+                        if (dx_guarded[i] != 12345.0f || dx_guarded[guard + x.size() + i] != 12345.0f) return false;
+                    return true;
+                };
+                // Flat position 27: plane 1, output 11 in NCHW; pixel 9, channel 0 in NHWC.
+                std::vector<int64_t> bad = idx;
+                bad[27] = 64;
+                bad[40] = -1;
+                const char *where27 = layout == SIMDPOOL_NCHW ? "n = 0, c = 1, h = 2, w = 3" : "n = 0, c = 0, h = 2, w = 1";
+                expect_error(simdpool_backward(plan.get(), dy.data(), bad.data(), nullptr, nullptr, dx),
+                             SIMDPOOL_INVALID_ARGUMENT, {"indices[27] = 64", where27, "[0, 64)"});
+                EXPECT_TRUE(guards_intact());
+                bad[27] = idx[27];
+                expect_error(simdpool_backward(plan.get(), dy.data(), bad.data(), nullptr, nullptr, dx),
+                             SIMDPOOL_INVALID_ARGUMENT, {"indices[40] = -1"});
+                bad[40] = INT64_MIN;
+                expect_error(simdpool_backward(plan.get(), dy.data(), bad.data(), nullptr, nullptr, dx),
+                             SIMDPOOL_INVALID_ARGUMENT, {"indices[40] = "});
+                bad[40] = INT64_MAX;
+                size_t tasks = 0;
+                SPTEST_ASSERT_OK(simdpool_plan_task_count(plan.get(), 1, &tasks));
+                expect_error(simdpool_backward_tasks(plan.get(), dy.data(), bad.data(), nullptr, nullptr, dx, 0, tasks),
+                             SIMDPOOL_INVALID_ARGUMENT, {"indices[40] = "});
+                EXPECT_TRUE(guards_intact());
+                // The same indices, repaired, run.
+                SPTEST_EXPECT_OK(simdpool_backward(plan.get(), dy.data(), idx.data(), nullptr, nullptr, dx));
+                EXPECT_TRUE(guards_intact());
+            }
+        }
+    }
+}
+
 TEST_F(RunErrors, BackwardOfClampedPlanIsRefused) {
     simdpool_pool_desc d = valid_pool(SIMDPOOL_AVG);
     simdpool_options o;

@@ -238,6 +238,9 @@ SIMDPOOL_API simdpool_status simdpool_forward(const simdpool_plan *plan, const f
  *   LP        x and y (dy * sign(x) * |x|^(p-1) / y^(p-1); 0 where y == 0)
  *   SOFT      x and y (dy * w_i / S * (1 + x_i - y), w = e^(x - max))
  * Where windows overlap, gradients add up, in an order that does not depend on the thread count.
+ * MAX/MIN indices come from the caller, so each is checked against its input plane before it is used: an
+ * index outside [0, plane) fails with SIMDPOOL_INVALID_ARGUMENT naming the first offending element (lowest
+ * flat position) and its coordinates; dx is then unspecified, and nothing outside dx is ever written.
  */
 SIMDPOOL_API simdpool_status simdpool_backward(const simdpool_plan *plan, const float *dy, const int64_t *indices,
                                                const float *x, const float *y, float *dx);
