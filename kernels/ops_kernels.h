@@ -14,7 +14,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h>
 
 #include "kernels.h"
 
@@ -56,44 +55,6 @@ static inline int64_t sp_fractional_start(const sp_fractional_geometry *g, int a
 static inline float sp_fractional_sample(const sp_fractional_geometry *g, const float *plane_samples, int a)
 {
     return g->sample_of_axis[a] < 0 ? 0.0f : plane_samples[g->sample_of_axis[a]];
-}
-
-#if defined(__GNUC__) || defined(__clang__)
-#define SP_OPS_ALWAYS_INLINE inline __attribute__((always_inline))
-#else
-#define SP_OPS_ALWAYS_INLINE inline
-#endif
-
-/*
- * Max of the kd x kh x kw window whose first tap is pixel `first` (element first * stride of x; stride 1 in NCHW,
- * C in NHWC, x already offset to the channel), with its pixel position in *best_at. Max pooling's rule in scan
- * order: the first tap seeds, a later one wins if strictly greater or NaN. The win is a select, not a branch
- * (random data makes it unpredictable); forced inline so that constant kernel sizes unroll completely.
- */
-static SP_OPS_ALWAYS_INLINE float sp_fractional_window_max(const float *x, int64_t first, int64_t stride, int64_t H,
-                                                           int64_t W, int64_t kd, int64_t kh, int64_t kw,
-                                                           int64_t *best_at)
-{
-    float best = x[first * stride];
-    int64_t at = first;
-    for (int64_t d = 0; d < kd; ++d)
-        for (int64_t h = 0; h < kh; ++h) {
-            const int64_t row = first + (d * H + h) * W;
-            for (int64_t w = (d == 0 && h == 0) ? 1 : 0; w < kw; ++w) {
-                const float v = x[(row + w) * stride];
-                /* Blends by mask: written as `wins ? v : best`, the compiler turns it back into branches. */
-                const uint32_t keep = (uint32_t)((v > best) | (v != v)) - 1u; /* all ones where v loses */
-                uint32_t vb, bb;
-                memcpy(&vb, &v, sizeof vb);
-                memcpy(&bb, &best, sizeof bb);
-                bb = (bb & keep) | (vb & ~keep);
-                memcpy(&best, &bb, sizeof best);
-                const int64_t keep64 = (int64_t)(int32_t)keep;
-                at = (at & keep64) | ((row + w) & ~keep64);
-            }
-        }
-    *best_at = at;
-    return best;
 }
 
 /* NCHW: `planes` consecutive planes; samples point at the first plane's group. idx may be NULL. */

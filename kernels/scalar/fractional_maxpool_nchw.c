@@ -7,12 +7,12 @@
  * (ties keep the first, the last NaN wins), evaluated as a select rather than a branch: the winner among random
  * data is unpredictable, and a mispredicted branch per tap cost more than the whole gather.
  */
-#include "ops_kernels.h"
+#include "fractional_common.h"
 
 enum { FRACTIONAL_COLUMN_CHUNK = 256 };
 
 /* Output columns [ow0, ow0 + count) of one output row whose windows start at input pixel row_first. */
-static SP_OPS_ALWAYS_INLINE void fractional_row(const float *x, const int64_t *col_start, int64_t count,
+static SP_ALWAYS_INLINE void fractional_row(const float *x, const int64_t *col_start, int64_t count,
                                                int64_t row_first, int64_t H, int64_t W, int64_t kd, int64_t kh,
                                                int64_t kw, float *y, int64_t *idx)
 {

@@ -5,13 +5,13 @@
  * per output row, then for each output pixel scans each channel's window (a gather at stride C). The max rule
  * is max pooling's (first tap seeds, strictly greater or NaN wins), evaluated as a select (see the NCHW kernel).
  */
-#include "ops_kernels.h"
+#include "fractional_common.h"
 
 enum { FRACTIONAL_CHANNEL_BLOCK = 64, FRACTIONAL_COLUMN_CHUNK = 32 };
 
 /* Output columns [0, count) of the chunk in one output row, channels [0, cn) of the block (x, y, idx at the
    block's first channel; y, idx at the chunk's first output pixel). */
-static SP_OPS_ALWAYS_INLINE void fractional_row_block(const sp_fractional_geometry *g, const float *x,
+static SP_ALWAYS_INLINE void fractional_row_block(const sp_fractional_geometry *g, const float *x,
                                                       const int64_t *row_start,
                                                       int64_t col_start[][FRACTIONAL_CHANNEL_BLOCK], int64_t count,
                                                       int64_t cn, int64_t kd, int64_t kh, int64_t kw, float *y,

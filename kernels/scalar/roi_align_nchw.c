@@ -70,9 +70,8 @@ static align_group align_next_group(int64_t bins, int64_t total, align_group pre
 
 /* Channels [0, cn) of a tile (xp0: the first one's plane, yc: its outputs of the group's first bin) over the
    group's table: a table entry is loaded once for the tile, and the tile's planes stay in L1. */
-static SP_OPS_ALWAYS_INLINE void align_fwd_tile(const align_tap *t, const align_group *grp, int64_t total,
-                                                float count, const float *xp0, int64_t plane, float *yc,
-                                                int64_t bins, int64_t cn)
+static SP_ALWAYS_INLINE void align_fwd_tile(const align_tap *t, const align_group *grp, int64_t total, float count,
+                                            const float *xp0, int64_t plane, float *yc, int64_t bins, int64_t cn)
 {
     const int first = grp->k0 == 0, last = grp->k0 + grp->kn == total;
     const align_tap *tk = t;
