@@ -112,6 +112,13 @@ typedef struct sp_spp_geometry {
 } sp_spp_geometry;
 
 /*
+ * MAX forward, NCHW: every level of channels [c_begin, c_end) of one image (x: the image's first plane; y_row,
+ * idx_row: the image's row of F values, idx_row may be NULL), with the adaptive max pooling's results.
+ */
+typedef void (*sp_spp_fwd_nchw_fn)(const sp_spp_geometry *g, const float *x, float *y_row, int64_t *idx_row,
+                                   int64_t c_begin, int64_t c_end);
+
+/*
  * dx of channels [c_begin, c_end) of one image (dy_row, idx_row: the image's row of F values; dx: the image's
  * first element), overwritten: levels in order, bins in row-major order, each adding into dx. MAX skips an
  * index outside [0, H*W) and returns the offset (in the row) of the first one, or -1.
@@ -165,6 +172,7 @@ typedef struct sp_ops_kernels {
     sp_scatter_nhwc_fn scatter_nhwc;
     sp_gather_nchw_fn gather_nchw;
     sp_gather_nhwc_fn gather_nhwc;
+    sp_spp_fwd_nchw_fn spp_fwd_max_nchw;
     sp_spp_bwd_nchw_fn spp_bwd_nchw;
     sp_spp_bwd_nhwc_fn spp_bwd_nhwc;
     sp_roi_align_fwd_fn roi_align_fwd_nchw;
@@ -190,6 +198,8 @@ int64_t sp_scalar_gather_nchw_f32(const sp_route_geometry *g, const float *table
                                   size_t planes);
 int64_t sp_scalar_gather_nhwc_f32(const sp_route_geometry *g, const float *table, const int64_t *idx, float *out,
                                   int64_t pixel_begin, int64_t pixel_end);
+void sp_scalar_spp_maxpool_fwd_nchw_f32(const sp_spp_geometry *g, const float *x, float *y_row,
+                                        int64_t *idx_row, int64_t c_begin, int64_t c_end);
 int64_t sp_scalar_spp_bwd_nchw_f32(const sp_spp_geometry *g, const float *dy_row, const int64_t *idx_row, float *dx,
                                    int64_t c_begin, int64_t c_end);
 int64_t sp_scalar_spp_bwd_nhwc_f32(const sp_spp_geometry *g, const float *dy_row, const int64_t *idx_row, float *dx,

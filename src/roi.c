@@ -11,12 +11,13 @@
 
 #include "ops_internal.h"
 
-/* Forward tasks: channels per (box, block) task. Backward: channels per (image, block) task -- smaller in NCHW,
-   since there are only n * C / block of them and each walks every box of its image, but not in NHWC, where a
-   task reads dy and argmax in runs of `block` channels out of every C and short runs waste memory bandwidth. */
-#define SP_ROI_FWD_CHANNEL_BLOCK 64
+/* Forward tasks: channels per (box, block) task. Backward: channels per (image, block) task -- small in NCHW,
+   since there are only n * C / block of them and each walks every box of its image. NHWC tasks take every
+   channel: a task confined to a block of each pixel's channels touches the same few cache sets at every pixel
+   (C = 256: a quarter of them with blocks of 64), and ran 3 to 8 times slower than one that takes the whole
+   pixel -- slower even than two such tasks on two threads. */
+#define SP_ROI_FWD_CHANNEL_BLOCK_NCHW 64
 #define SP_ROI_BWD_CHANNEL_BLOCK_NCHW 16
-#define SP_ROI_BWD_CHANNEL_BLOCK_NHWC 64
 /* Threads pay off from about this many output elements per run. */
 #define SP_ROI_PARALLEL_MIN_OUTPUTS 4096
 /* Largest |coordinate * spatial_scale|: float positions beyond 2^24 are no longer exact integers. */
@@ -84,10 +85,10 @@ simdpool_status simdpool_plan_create_roi(const simdpool_roi_desc *desc, const si
                                 .spatial_scale = desc->spatial_scale,
                                 .sampling_ratio = desc->sampling_ratio,
                                 .aligned = desc->aligned};
-    op->channel_block = desc->c < SP_ROI_FWD_CHANNEL_BLOCK ? desc->c : SP_ROI_FWD_CHANNEL_BLOCK;
-    const int64_t bwd_block =
-        desc->layout == SIMDPOOL_NCHW ? SP_ROI_BWD_CHANNEL_BLOCK_NCHW : SP_ROI_BWD_CHANNEL_BLOCK_NHWC;
-    op->roi_bwd_channel_block = desc->c < bwd_block ? desc->c : bwd_block;
+    const bool nchw = desc->layout == SIMDPOOL_NCHW;
+    op->channel_block = nchw && desc->c > SP_ROI_FWD_CHANNEL_BLOCK_NCHW ? SP_ROI_FWD_CHANNEL_BLOCK_NCHW : desc->c;
+    op->roi_bwd_channel_block = nchw && desc->c > SP_ROI_BWD_CHANNEL_BLOCK_NCHW ? SP_ROI_BWD_CHANNEL_BLOCK_NCHW
+                                                                               : desc->c;
     const char *family = desc->mode == SIMDPOOL_ROI_POOL ? "roi_pool" : "roi_align";
     const char *layout = desc->layout == SIMDPOOL_NCHW ? "nchw" : "nhwc";
     snprintf(p->kernel_name[0], sizeof p->kernel_name[0], "%s/%s_fwd_%s_f32", op->kernels->isa_name, family, layout);

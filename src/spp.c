@@ -1,6 +1,7 @@
 /*
  * Spatial pyramid pooling: one adaptive pooling plan per level, whose (possibly SIMD) forward kernels write
- * straight into the level's block of the output rows -- the NCHW block (c, i, j) of one image is exactly the
+ * straight into the level's block of the output rows (except NCHW MAX, which has a kernel of its own that
+ * reduces every level of a plane at once) -- the NCHW block (c, i, j) of one image is exactly the
  * adaptive output's C planes, the NHWC block (i, j, c) exactly its channels-last image. The backward has its
  * own kernel, which adds every level's contribution into dx in a fixed order (levels, then bins).
  */
@@ -125,9 +126,13 @@ simdpool_status simdpool_plan_create_spp(const simdpool_spp_desc *desc, const si
     op->channel_block = desc->layout == SIMDPOOL_NCHW   ? 1
                         : desc->c < SP_SPP_NHWC_CHANNEL_BLOCK ? desc->c
                                                             : SP_SPP_NHWC_CHANNEL_BLOCK;
-    /* The forward runs the levels' adaptive kernels (the first level's name stands for all); the backward is
-       the SPP kernel. */
-    snprintf(p->kernel_name[0], sizeof p->kernel_name[0], "%s", op->levels[0]->kernel_name[0]);
+    /* The forward runs the SPP MAX kernel in NCHW -- the levels' adaptive kernels, made for wide outputs, spent
+       up to 200 ns per bin on a pyramid's few narrow rows of bins -- else the levels' adaptive kernels (the
+       first level's name stands for all); the backward is the SPP kernel. */
+    if (desc->layout == SIMDPOOL_NCHW && g->is_max)
+        snprintf(p->kernel_name[0], sizeof p->kernel_name[0], "%s/spp_maxpool_fwd_nchw_f32", op->kernels->isa_name);
+    else
+        snprintf(p->kernel_name[0], sizeof p->kernel_name[0], "%s", op->levels[0]->kernel_name[0]);
     snprintf(p->kernel_name[1], sizeof p->kernel_name[1], "%s/spp_bwd_%s_f32", op->kernels->isa_name,
              desc->layout == SIMDPOOL_NCHW ? "nchw" : "nhwc");
     if (sp_verbose()) sp_report_plan(p);
@@ -152,13 +157,20 @@ size_t sp_spp_task_count(const simdpool_plan *plan, int backward) {
     return (size_t)(plan->n * plan->op->spp_rows);
 }
 
-/* NCHW: task t is plane (n, c); consecutive planes of one image go to each level's kernel in one call. */
+/* NCHW: task t is plane (n, c); consecutive planes of one image go to the SPP MAX kernel, or to each level's
+   AVG kernel, in one call. */
 static void forward_nchw(const simdpool_plan *p, const spp_args *a, size_t begin, size_t end) {
     const struct sp_op_plan *op = p->op;
     const int64_t F = op->spp.features, C = p->c;
     for (size_t t = begin; t < end;) {
         const int64_t n = (int64_t)t / C, c = (int64_t)t % C;
         const int64_t c_end = c + (int64_t)(end - t) < C ? c + (int64_t)(end - t) : C;
+        if (op->spp.is_max) {
+            op->kernels->spp_fwd_max_nchw(&op->spp, a->x + n * C * p->in_plane, a->y + n * F,
+                                          a->idx ? a->idx + n * F : NULL, c, c_end);
+            t += (size_t)(c_end - c);
+            continue;
+        }
         for (int l = 0; l < op->spp.num_levels; ++l) {
             const simdpool_plan *lp = op->levels[l];
             const int64_t at = n * F + op->spp.level_offset[l] + c * lp->out_plane;

@@ -129,6 +129,43 @@ TEST(Fractional, NanWinsAndAllNegativeInfinityKeepsTheFirstTap) {
     }
 }
 
+// The forward kernels unroll 2x2 and 3x3 windows, compute column starts per chunk of columns (NCHW 256, NHWC 32
+// per block of 64 channels) and scan with selects: wide outputs, channel tails, ties (-0 against +0 too) and NaN
+// must give exactly the naive scan in every path, including the generic one (2x3, 3-D).
+TEST(Fractional, UnrolledWindowsAndColumnChunksMatchNaiveWithTiesAndNan) {
+    const std::vector<Shape> shapes = {
+        {2, 1, 3, {40, 600}, {2, 2}, {20, 300}, {}},   // 2x2, NCHW: two column chunks
+        {2, 1, 70, {9, 80}, {2, 2}, {5, 70}, {}},      // 2x2, NHWC: 3 column chunks, 64 + 6 channels
+        {2, 2, 5, {20, 30}, {3, 3}, {9, 14}, {}},      // 3x3
+        {2, 1, 66, {12, 50}, {2, 3}, {6, 40}, {}},     // generic
+        {3, 1, 4, {5, 6, 40}, {2, 2, 2}, {3, 4, 35}, {}},
+    };
+    for (const Shape &s : shapes)
+        for (simdpool_layout layout : opstest::layouts()) {
+            SCOPED_TRACE(describe(s) + " " + opstest::layout_name(layout));
+            const simdpool_fractional_desc d = make_desc(s, layout);
+            PlanPtr plan = make_plan(d);
+            size_t nin = 0, nout = 0, ns = 0;
+            SPTEST_ASSERT_OK(simdpool_plan_tensor_sizes(plan.get(), &nin, &nout));
+            SPTEST_ASSERT_OK(simdpool_fractional_sample_count(plan.get(), &ns));
+            std::vector<float> samples(ns);
+            SPTEST_ASSERT_OK(simdpool_fractional_fill_samples(41, samples.data(), ns));
+            std::vector<float> x = sptest::int_fill(nin, 42, -1, 1);
+            sptest::Rng r(43);
+            for (float &v : x)
+                if (v == 0.0f && r.chance(0.5)) v = -0.0f;
+            sptest::sprinkle_nan(x, 44, 0.03);
+            std::vector<float> y(nout, -99.0f), want_y(nout), y2(nout, -99.0f);
+            std::vector<int64_t> idx(nout, -7), want_idx(nout);
+            SPTEST_ASSERT_OK(simdpool_fractional_forward(plan.get(), samples.data(), x.data(), y.data(), idx.data()));
+            naive_fractional_forward(&d, samples.data(), x.data(), want_y.data(), want_idx.data());
+            EXPECT_TRUE(sptest::arrays_identical(y, want_y));
+            EXPECT_TRUE(sptest::arrays_identical(idx, want_idx));
+            SPTEST_ASSERT_OK(simdpool_fractional_forward(plan.get(), samples.data(), x.data(), y2.data(), nullptr));
+            EXPECT_TRUE(sptest::arrays_identical(y2, want_y)) << "without indices";
+        }
+}
+
 TEST(Fractional, IntervalRuleMatchesPyTorchsWorkedValues) {
     // alpha = (25 - 3) / (22 - 1) = 1.0476..., u = 0.5: starts computed by hand in float32 with PyTorch's rule.
     const float u = 0.5f;

@@ -128,6 +128,39 @@ TEST(Roi, MatchesNaiveForwardAndBackward) {
         }
 }
 
+// The NCHW RoI align kernels work from a per-box table of bilinear samples (512 of them), applied to tiles of 8
+// channels: many channels (with a tile tail), boxes whose bins fill the table several times over (12 x 12 bins
+// of 2 x 2 samples), and adaptive grids of more than 512 samples in one bin (chunked, the partial sum parked in
+// y) must all give torchvision's float operations in its order. Both layouts, against the naive loops.
+TEST(Roi, AlignSampleTablesAndChannelTilesMatchNaive) {
+    const std::vector<Config> configs = {
+        {SIMDPOOL_ROI_ALIGN, 2, 75, 50, 68, 7, 7, 0.0625f, 2, 1},   // the rcnn shape with a tile tail
+        {SIMDPOOL_ROI_ALIGN, 1, 11, 20, 24, 12, 12, 0.5f, 2, 0},    // 576 samples per box: two tables
+        {SIMDPOOL_ROI_ALIGN, 1, 9, 60, 70, 2, 1, 1.0f, -1, 1},      // adaptive grids up to 60 x 70 per bin
+    };
+    for (const Config &k : configs)
+        for (simdpool_layout layout : opstest::layouts()) {
+            SCOPED_TRACE(describe(k) + " " + opstest::layout_name(layout));
+            const simdpool_roi_desc d = make_desc(k, layout);
+            PlanPtr plan = make_plan(d, 2);
+            ASSERT_TRUE(plan);
+            size_t nin = 0, per_box = 0;
+            SPTEST_ASSERT_OK(simdpool_plan_tensor_sizes(plan.get(), &nin, &per_box));
+            const std::vector<float> boxes = make_boxes(k.n, k.h, k.w, k.scale, 17, 24);
+            const size_t nb = boxes.size() / 5, nout = nb * per_box;
+            std::vector<float> x = sptest::float_fill(nin, 18);
+            std::vector<float> y(nout, -99.0f), want_y(nout);
+            SPTEST_ASSERT_OK(simdpool_roi_forward(plan.get(), x.data(), boxes.data(), nb, y.data(), nullptr));
+            naive_roi_forward(&d, x.data(), boxes.data(), nb, want_y.data(), nullptr);
+            EXPECT_TRUE(sptest::arrays_identical(y, want_y));
+            const std::vector<float> dy = sptest::float_fill(nout, 19);
+            std::vector<float> dx(nin, NAN), want_dx(nin);
+            SPTEST_ASSERT_OK(simdpool_roi_backward(plan.get(), dy.data(), boxes.data(), nb, nullptr, dx.data()));
+            naive_roi_backward(&d, dy.data(), boxes.data(), nb, nullptr, want_dx.data());
+            EXPECT_TRUE(sptest::arrays_identical(dx, want_dx));
+        }
+}
+
 TEST(Roi, RoiPoolFollowsTorchvisionsMaxRule) {
     // Seeded with -FLT_MAX and strict >: NaN never wins, a bin of -inf gives -FLT_MAX and argmax -1, an empty
     // bin gives 0 and -1.

@@ -109,6 +109,44 @@ TEST(Spp, MatchesNaiveOnEveryIsa) {
     }
 }
 
+
+// NCHW MAX has a kernel of its own with three paths: planes of up to 512 pixels transposed into tiles of 16
+// channels (with a tile tail here), larger planes reduced down the columns and then across (positions merged
+// with the scan-order rule), and bins wider than 256 columns scanned tap by tap. Values in {-1, -0, +0, 1} and
+// NaN: ties (-0 against +0 too) must keep the first in scan order, a NaN must win and the last NaN stay.
+TEST(Spp, NchwMaxKernelPathsMatchNaiveWithTiesAndNan) {
+    const std::vector<Shape> shapes = {
+        {SIMDPOOL_MAX, 2, 19, 13, 13, {1, 2, 4, 6}},  // tiles, tail of 3
+        {SIMDPOOL_MAX, 1, 17, 16, 32, {1, 3, 5}},     // 512 pixels: still tiles
+        {SIMDPOOL_MAX, 1, 3, 30, 40, {1, 2, 3, 5}},   // columns, then across
+        {SIMDPOOL_MAX, 1, 2, 3, 300, {1, 2, 7}},      // level 1's bin is 300 columns wide: tap by tap
+    };
+    for (const Shape &s : shapes)
+        for (double nan_fraction : {0.0, 0.05}) {
+            SCOPED_TRACE(describe(s) + " nan " + std::to_string(nan_fraction));
+            const simdpool_spp_desc d = make_desc(s, SIMDPOOL_NCHW);
+            PlanPtr plan = make_plan(d);
+            ASSERT_TRUE(plan);
+            const char *name = nullptr;
+            SPTEST_ASSERT_OK(simdpool_plan_kernel_name(plan.get(), 0, &name));
+            EXPECT_STREQ(name, "scalar/spp_maxpool_fwd_nchw_f32");
+            size_t nin = 0, nout = 0;
+            SPTEST_ASSERT_OK(simdpool_plan_tensor_sizes(plan.get(), &nin, &nout));
+            std::vector<float> x = sptest::int_fill(nin, 31, -1, 1);
+            sptest::Rng r(32);
+            for (float &v : x)
+                if (v == 0.0f && r.chance(0.5)) v = -0.0f;
+            sptest::sprinkle_nan(x, 33, nan_fraction);
+            std::vector<float> y(nout, -99.0f), want_y(nout), y2(nout, -99.0f);
+            std::vector<int64_t> idx(nout, -7), want_idx(nout);
+            SPTEST_ASSERT_OK(simdpool_forward(plan.get(), x.data(), y.data(), idx.data()));
+            naive_spp_forward(&d, x.data(), want_y.data(), want_idx.data());
+            EXPECT_TRUE(sptest::arrays_identical(y, want_y));
+            EXPECT_TRUE(sptest::arrays_identical(idx, want_idx));
+            SPTEST_ASSERT_OK(simdpool_forward(plan.get(), x.data(), y2.data(), nullptr));
+            EXPECT_TRUE(sptest::arrays_identical(y2, want_y)) << "without indices";
+        }
+}
 TEST(Spp, EqualsAdaptivePoolingPerLevelInTheDocumentedOrder) {
     for (simdpool_layout layout : opstest::layouts()) {
         SCOPED_TRACE(opstest::layout_name(layout));

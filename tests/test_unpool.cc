@@ -214,6 +214,34 @@ TEST(Unpool, BadIndicesAreRejectedWithoutWildWrites) {
     }
 }
 
+// The NCHW routing kernels check four indices under one branch and fall back to one at a time for a group
+// holding a bad one: the error must name the lowest bad position (here in the middle of a group, with another
+// bad one later in the same group and one in a later plane), nothing outside y may be written, and the
+// backward's gather must report the same element.
+TEST(Unpool, BadIndexInsideAGroupOfFourIsTheOneReported) {
+    for (simdpool_layout layout : opstest::layouts()) {
+        SCOPED_TRACE(opstest::layout_name(layout));
+        const Shape s{2, 1, 3, {6, 7}, {2, 2}, {2, 2}, {0, 0}, {}};  // 42 inputs and 12 x 14 = 168 outputs a plane
+        PlanPtr plan = make_plan(make_desc(s, layout));
+        const size_t nin = 3 * 42, nout = 3 * 168;
+        std::vector<float> guarded(nout + 64, 7.0f), x = sptest::float_fill(nin, 51);
+        float *y = guarded.data() + 32;
+        std::vector<int64_t> idx = random_indices(nin, 168, 52);
+        idx[49] = 168;  // plane 1, element 7: the second group's last
+        idx[50] = -3;
+        idx[100] = int64_t(1) << 50;
+        expect_error(simdpool_unpool_forward(plan.get(), x.data(), idx.data(), y), SIMDPOOL_INVALID_ARGUMENT,
+                     {"indices[49] = 168", "outside the output plane [0, 168)"});
+        for (size_t i = 0; i < 32; ++i) {
+            EXPECT_EQ(guarded[i], 7.0f);
+            EXPECT_EQ(guarded[32 + nout + i], 7.0f);
+        }
+        std::vector<float> dx(nin);
+        expect_error(simdpool_backward(plan.get(), y, idx.data(), nullptr, nullptr, dx.data()),
+                     SIMDPOOL_INVALID_ARGUMENT, {"indices[49] = 168"});
+    }
+}
+
 // ---- errors ----
 
 TEST(UnpoolErrors, EveryDescriptorFieldIsValidated) {

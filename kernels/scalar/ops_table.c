@@ -9,6 +9,7 @@ const sp_ops_kernels sp_scalar_ops_kernels = {
     .scatter_nhwc = sp_scalar_scatter_nhwc_f32,
     .gather_nchw = sp_scalar_gather_nchw_f32,
     .gather_nhwc = sp_scalar_gather_nhwc_f32,
+    .spp_fwd_max_nchw = sp_scalar_spp_maxpool_fwd_nchw_f32,
     .spp_bwd_nchw = sp_scalar_spp_bwd_nchw_f32,
     .spp_bwd_nhwc = sp_scalar_spp_bwd_nhwc_f32,
     .roi_align_fwd_nchw = sp_scalar_roi_align_fwd_nchw_f32,

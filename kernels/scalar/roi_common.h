@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "ops_kernels.h"
+#include "pool_common.h"
 
 /* ---- RoI align ---- */
 
