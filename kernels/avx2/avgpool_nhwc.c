@@ -23,7 +23,7 @@
 #include <simde/x86/fma.h>
 
 #include "kernels.h"
-#include "nhwc_access.h"
+#include "x86/nhwc_access.h"
 
 #define SP_INLINE static inline __attribute__((always_inline))
 

@@ -1,6 +1,7 @@
-/* AVX2 NHWC backward of max and min pooling: routed through the forward's indices (kernels/pool_backward_simd.h). */
+/* AVX2 NHWC backward of max and min pooling: routed through the forward's indices
+   (kernels/x86/pool_backward_simd.h). */
 #include "backward_vec.h"
-#include "pool_backward_simd.h"
+#include "x86/pool_backward_simd.h"
 
 SP_DECLARE_FAMILY(avx2, maxpool)
 SP_DECLARE_FAMILY(avx2, minpool)
