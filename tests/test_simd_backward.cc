@@ -1,4 +1,4 @@
-// The x86 SIMD backward kernels (kernels/pool_backward_simd.h through kernels/avx2|avx512/*_backward_*.c) against
+// The x86 SIMD backward kernels (kernels/x86/pool_backward_simd.h through kernels/avx2|avx512/*_backward_*.c) against
 // the scalar backward, bit for bit: MAX and MIN route dy through the forward's indices, AVG spreads dy / divisor,
 // and both keep the scalar accumulation order (0, then each window's contribution in output scan order), so no
 // tolerance applies. The shapes reach every path: disjoint windows with the two-column W path (2x2/2 and kernel
