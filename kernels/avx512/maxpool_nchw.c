@@ -339,6 +339,11 @@ SP_INLINE simde__m512 load_tap(const loader *l, const float *rb, int64_t o, int6
 
 /* After the K4S4 transpose, lane 4q + j holds window 4j + q. */
 static const int32_t k_from_quads[V] = {0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15};
+/* vpermt2ps indices (16 and up: the second operand): even and odd columns of a:b, and a shifted by one lane. */
+static const int32_t k_even_nat[V] = {0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30};
+static const int32_t k_odd_nat[V] = {1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31};
+static const int32_t k_next1[V] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+static const int32_t k_next1_last[V] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 31};
 
 #define FV_L V
 #define FV_NAME(n) sp_fast16_##n
@@ -355,6 +360,10 @@ static const int32_t k_from_quads[V] = {0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 
 #define fv_odd(lo, hi) simde_mm512_shuffle_ps((lo), (hi), 0xDD)
 #define fv_from_pairs(v) simde_mm512_permutexvar_ps(simde_mm512_loadu_si512(k_unshuffle), (v))
 #define fv_from_quads(v) simde_mm512_permutexvar_ps(simde_mm512_loadu_si512(k_from_quads), (v))
+#define fv_even_nat(lo, hi) simde_mm512_permutex2var_ps((lo), opaque(simde_mm512_loadu_si512(k_even_nat)), (hi))
+#define fv_odd_nat(lo, hi) simde_mm512_permutex2var_ps((lo), opaque(simde_mm512_loadu_si512(k_odd_nat)), (hi))
+#define fv_next1(v, n) simde_mm512_permutex2var_ps((v), opaque(simde_mm512_loadu_si512(k_next1)), (n))
+#define fv_next1_last(v, n) simde_mm512_permutex2var_ps((v), opaque(simde_mm512_loadu_si512(k_next1_last)), (n))
 #define fv_flag_none() ((simde__mmask16)0)
 #define fv_flag_unord(f, a, b) ((simde__mmask16)((f) | simde_mm512_cmp_ps_mask((a), (b), SIMDE_CMP_UNORD_Q)))
 #define fv_flag_zero(f, v, n) \
@@ -379,6 +388,10 @@ static const int32_t k_from_quads[V] = {0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 
 #undef fv_odd
 #undef fv_from_pairs
 #undef fv_from_quads
+#undef fv_even_nat
+#undef fv_odd_nat
+#undef fv_next1
+#undef fv_next1_last
 #undef fv_flag_none
 #undef fv_flag_unord
 #undef fv_flag_zero
