@@ -725,6 +725,7 @@ SP_INLINE void run_planes(const sp_pool_geometry *g, const wplan *w, const float
     t.sh = g->dilation[1] * W;
     const sp_fast_plan fast = with_idx ? (sp_fast_plan){0} : sp_fast_plan_make(g, w->K, w->S, w->dw, w->shift, w->fb, w->fe, table);
     const bool fast_narrow = out_w < SP_FAST16_MIN_OUT_W;
+    const bool fast_plane = fast.stream && g->out[0] == 1 && g->taps[0][0] == 1 && g->first[0][0] == 0;
     _Alignas(64) float fast_buf[SP_FAST_BUF];
     const float *fast_rows[SP_FAST_MAX_ROWS];
     for (size_t p = 0; p < planes; ++p) {
@@ -733,6 +734,11 @@ SP_INLINE void run_planes(const sp_pool_geometry *g, const wplan *w, const float
         int64_t *ip = with_idx ? idx + (int64_t)p * out_plane : NULL;
         for (int64_t od = 0; od < g->out[0]; ++od) {
             for (int64_t oh = 0; oh < out_h; ++oh) {
+                if (fast_plane) { /* rows from oh on in one call; the row it stops at is recomputed below */
+                    oh = fast_narrow ? sp_fast8_stream_plane(&fast, g, xp, yp, oh, is_min)
+                                     : sp_fast16_stream_plane(&fast, g, xp, yp, oh, is_min);
+                    if (oh == out_h) break;
+                }
                 t.base = g->first[0][od] * HW + g->first[1][oh] * W;
                 t.x = xp + t.base;
                 t.nd = g->taps[0][od];
@@ -740,7 +746,7 @@ SP_INLINE void run_planes(const sp_pool_geometry *g, const wplan *w, const float
                 const int64_t row = (od * out_h + oh) * out_w;
                 c.y = yp + row;
                 c.idx = with_idx ? ip + row : NULL;
-                if (fast.hmode) {
+                if (fast.hmode && !fast_plane) {
                     const int nr = sp_fast_tap_rows(t.x, t.nd, t.nh, t.sd, t.sh, fast_rows);
                     if (nr && (fast_narrow ? sp_fast8_row(&fast, g, fast_rows, nr, c.y, fast_buf, is_min)
                                            : sp_fast16_row(&fast, g, fast_rows, nr, c.y, fast_buf, is_min)))

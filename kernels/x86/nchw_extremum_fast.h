@@ -382,3 +382,47 @@ SP_INLINE bool FV_NAME(row)(const sp_fast_plan *f, const sp_pool_geometry *g, co
 {
     return is_min ? FV_NAME(row_min)(f, g, rows, nr, y, buf) : FV_NAME(row_max)(f, g, rows, nr, y, buf);
 }
+
+/* Streaming plans with 2-D windows (one D tap): output rows [oh, out_h) of one plane, whose input plane is x, in
+   one call (the per-row call and tap-row setup cost as much as a short row). Stops at the first row to be
+   recomputed exactly (a NaN or zero as above, or no tap row) and returns its index; out_h when none. */
+SP_INLINE int64_t FV_NAME(stream_plane_impl)(const sp_fast_plan *f, const sp_pool_geometry *g, const float *x,
+                                             float *y, int64_t oh, bool is_min)
+{
+    const int64_t out_h = g->out[1], W = g->in[2], sh = g->dilation[1] * W, out_w = f->out_w;
+    for (; oh < out_h; ++oh) {
+        const int64_t nh = g->taps[1][oh];
+        const float *r0 = x + g->first[1][oh] * W;
+        const float *rows[3] = {r0, r0 + sh, r0 + 2 * sh};
+        float *yr = y + oh * out_w;
+        bool ok;
+        if (f->K == 3) {
+            if (nh == 3) ok = FV_NAME(stream_row)(f, g, rows, 3, yr, 3, is_min);
+            else if (nh == 2) ok = FV_NAME(stream_row)(f, g, rows, 2, yr, 3, is_min);
+            else ok = nh == 1 && FV_NAME(stream_row)(f, g, rows, 1, yr, 3, is_min);
+        } else {
+            if (nh == 2) ok = FV_NAME(stream_row)(f, g, rows, 2, yr, 2, is_min);
+            else ok = nh == 1 && FV_NAME(stream_row)(f, g, rows, 1, yr, 2, is_min);
+        }
+        if (!ok) return oh;
+    }
+    return out_h;
+}
+
+static __attribute__((noinline)) int64_t FV_NAME(stream_plane_max)(const sp_fast_plan *f, const sp_pool_geometry *g,
+                                                                   const float *x, float *y, int64_t oh)
+{
+    return FV_NAME(stream_plane_impl)(f, g, x, y, oh, false);
+}
+
+static __attribute__((noinline)) int64_t FV_NAME(stream_plane_min)(const sp_fast_plan *f, const sp_pool_geometry *g,
+                                                                   const float *x, float *y, int64_t oh)
+{
+    return FV_NAME(stream_plane_impl)(f, g, x, y, oh, true);
+}
+
+SP_INLINE int64_t FV_NAME(stream_plane)(const sp_fast_plan *f, const sp_pool_geometry *g, const float *x, float *y,
+                                        int64_t oh, bool is_min)
+{
+    return is_min ? FV_NAME(stream_plane_min)(f, g, x, y, oh) : FV_NAME(stream_plane_max)(f, g, x, y, oh);
+}
