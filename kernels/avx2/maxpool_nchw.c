@@ -25,7 +25,7 @@
  *
  * Without indices, most sliding plans first try x86/nchw_extremum_fast.h per output row: tap rows reduced
  * vertically into a row buffer, then one horizontal pass; a row where that order could show (a NaN tap, a
- * zero output) is recomputed here, exactly.
+ * zero output) is recomputed here, exactly. 2x2/2 and 3x3/2 rows stream without the buffer, a plane at a time.
  *
  * Indices: a lane tracks the winning tap's offset from its window start in int32; the int64 in-plane index
  * is formed once per block on store. Planes of 2^31 elements or more take the scalar reference kernel.

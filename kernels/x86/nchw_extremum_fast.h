@@ -17,6 +17,10 @@
  * vector), and a flagged row returns false so that the caller recomputes it with the exact kernel, which
  * overwrites everything this wrote. Windows must hold at least one input element (the caller checks).
  *
+ * 2x2/2 and 3x3/2 (the common CNN windows) skip the buffer: their rows stream, the vertical results of a block
+ * kept in registers and deinterleaved there (see stream_row); the same flags keep them exact. Plans with 2-D
+ * windows run a whole plane of such rows per call (stream_plane).
+ *
  * Which plans take it: sp_fast_plan_make (by measurement, not every plan that could).
  *
  * The includer defines, for vectors of FV_L floats:
@@ -383,6 +387,7 @@ SP_INLINE bool FV_NAME(row)(const sp_fast_plan *f, const sp_pool_geometry *g, co
     return is_min ? FV_NAME(row_min)(f, g, rows, nr, y, buf) : FV_NAME(row_max)(f, g, rows, nr, y, buf);
 }
 
+#ifdef FV_STREAM_PLANE /* only the 8-lane instantiation: both kernels stream in 8 lanes (measured on Zen 4) */
 /* Streaming plans with 2-D windows (one D tap): output rows [oh, out_h) of one plane, whose input plane is x, in
    one call (the per-row call and tap-row setup cost as much as a short row). Stops at the first row to be
    recomputed exactly (a NaN or zero as above, or no tap row) and returns its index; out_h when none. */
@@ -426,3 +431,4 @@ SP_INLINE int64_t FV_NAME(stream_plane)(const sp_fast_plan *f, const sp_pool_geo
 {
     return is_min ? FV_NAME(stream_plane_min)(f, g, x, y, oh) : FV_NAME(stream_plane_max)(f, g, x, y, oh);
 }
+#endif /* FV_STREAM_PLANE */

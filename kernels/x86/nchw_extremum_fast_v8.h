@@ -80,7 +80,9 @@ SP_INLINE simde__m256 sp_v8_flag_zero(simde__m256 f, simde__m256 v, int64_t n)
 #define fv_flag_zero(f, v, n) sp_v8_flag_zero((f), (v), (n))
 #define fv_flag_any(f) (simde_mm256_movemask_ps(f) != 0)
 
+#define FV_STREAM_PLANE
 #include "x86/nchw_extremum_fast.h"
+#undef FV_STREAM_PLANE
 
 #undef FV_L
 #undef FV_NAME
