@@ -742,6 +742,31 @@ TEST_P(SimdNchwMaxFast, OrderSensitiveValues) {
     }
 }
 
+// The streaming rows of 2x2/2 and 3x3/2 (no row buffer): every output width 1..80 (block runs of 8 and 16 lanes,
+// overlapping and masked tails, the right-border blocks that take the last column from a shifted vector),
+// padding on the left, the right or both (masked blocks at either end), ceil_mode, the fused clamp, 1..3 tap
+// rows (H padding), and rows with NaN / +-0 sprinkled (recomputed exactly) or none.
+TEST_P(SimdNchwMaxFast, StreamingStride2) {
+    uint64_t seed = 7000;
+    for (int64_t k : {2, 3}) {
+        for (const auto &pad : std::vector<std::pair<int64_t, int64_t>>{{0, 0}, {1, 0}, {0, 1}, {1, 1}}) {
+            for (int64_t out_w = 1; out_w <= 80; ++out_w) {
+                for (int64_t extra : {0, 1}) {
+                    const int64_t w = 2 * (out_w - 1) + k - pad.first - pad.second + extra;
+                    const simdpool_algorithm a = seed % 2 ? SIMDPOOL_MIN : SIMDPOOL_MAX;
+                    simdpool_pool_desc d = desc2d(a, 2, 6, w, k, 2, 1, pad.first, pad.second, (int)(seed % 3 == 0));
+                    if (!valid(d)) continue;
+                    const double rate = seed % 4 == 0 ? 0.0 : seed % 4 == 1 ? 0.02 : 0.003;
+                    check_pool(d, GetParam(), sparse_special_fill(naive_pool_input_elements(&d), seed, rate),
+                               seed % 7 == 0);
+                    seed++;
+                    if (::testing::Test::HasFailure()) return;
+                }
+            }
+        }
+    }
+}
+
 INSTANTIATE_TEST_SUITE_P(Isa, SimdNchwMaxFast, ::testing::ValuesIn(simd_isas()), IsaParamName());
 
 INSTANTIATE_TEST_SUITE_P(Isa, SimdNchw, ::testing::ValuesIn(simd_isas()), IsaParamName());

@@ -25,7 +25,7 @@
  *
  * Without indices, most sliding plans first try x86/nchw_extremum_fast.h per output row: tap rows reduced
  * vertically into a row buffer, then one horizontal pass; a row where that order could show (a NaN tap, a
- * zero output) is recomputed here, exactly.
+ * zero output) is recomputed here, exactly. 2x2/2 and 3x3/2 rows stream without the buffer, a plane at a time.
  *
  * Indices: a lane tracks the winning tap's offset from its window start in int32; the int64 in-plane index
  * is formed once per block on store. Planes of 2^31 elements or more take the scalar reference kernel.
@@ -525,12 +525,17 @@ SP_INLINE void run_planes(const sp_pool_geometry *g, const wplan *w, const float
     const sp_fast_plan fast = with_idx ? (sp_fast_plan){0} : sp_fast_plan_make(g, w->K, w->S, w->dw, w->shift, w->fb, w->fe, table);
     _Alignas(64) float fast_buf[SP_FAST_BUF];
     const float *fast_rows[SP_FAST_MAX_ROWS];
+    const bool fast_plane = fast.stream && g->out[0] == 1 && g->taps[0][0] == 1 && g->first[0][0] == 0;
     for (size_t p = 0; p < planes; ++p) {
         const float *xp = x + (int64_t)p * in_plane;
         float *yp = y + (int64_t)p * out_plane;
         int64_t *ip = with_idx ? idx + (int64_t)p * out_plane : NULL;
         for (int64_t od = 0; od < g->out[0]; ++od) {
             for (int64_t oh = 0; oh < out_h; ++oh) {
+                if (fast_plane) { /* rows from oh on in one call; the row it stops at is recomputed below */
+                    oh = sp_fast8_stream_plane(&fast, g, xp, yp, oh, is_min);
+                    if (oh == out_h) break;
+                }
                 t.base = g->first[0][od] * HW + g->first[1][oh] * W;
                 t.x = xp + t.base;
                 t.nd = g->taps[0][od];
@@ -538,7 +543,7 @@ SP_INLINE void run_planes(const sp_pool_geometry *g, const wplan *w, const float
                 const int64_t row = (od * out_h + oh) * out_w;
                 c.y = yp + row;
                 c.idx = with_idx ? ip + row : NULL;
-                if (fast.hmode) {
+                if (fast.hmode && !fast_plane) {
                     const int nr = sp_fast_tap_rows(t.x, t.nd, t.nh, t.sd, t.sh, fast_rows);
                     if (nr && sp_fast8_row(&fast, g, fast_rows, nr, c.y, fast_buf, is_min)) continue;
                 }

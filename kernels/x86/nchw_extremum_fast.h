@@ -17,6 +17,10 @@
  * vector), and a flagged row returns false so that the caller recomputes it with the exact kernel, which
  * overwrites everything this wrote. Windows must hold at least one input element (the caller checks).
  *
+ * 2x2/2 and 3x3/2 (the common CNN windows) skip the buffer: their rows stream, the vertical results of a block
+ * kept in registers and deinterleaved there (see stream_row); the same flags keep them exact. Plans with 2-D
+ * windows run a whole plane of such rows per call (stream_plane).
+ *
  * Which plans take it: sp_fast_plan_make (by measurement, not every plan that could).
  *
  * The includer defines, for vectors of FV_L floats:
@@ -29,6 +33,9 @@
  *   fv_even(lo, hi), fv_odd(lo, hi)  the even or odd columns of the 2*FV_L columns lo:hi, in vshufps's order
  *   fv_from_pairs(v)              vshufps's order back to natural order
  *   fv_from_quads(v)              the 4x4 transpose's order (see quad_block) back to natural order
+ *   fv_even_nat(lo, hi), fv_odd_nat(lo, hi)  the even or odd columns of lo:hi in natural order
+ *   fv_next1(v, n)                lanes v[1..FV_L), then n[0]
+ *   fv_next1_last(v, n)           lanes v[1..FV_L), then n[FV_L - 1]
  *   fv_flag_none(), fv_flag_unord(f, a, b) (a or b NaN), fv_flag_zero(f, v, n) (a zero in lanes [0, n)),
  *   fv_flag_any(f)
  */
@@ -47,6 +54,8 @@ typedef struct sp_fast_plan {
     int64_t K, S, dw, shift;   /* window o's W taps are columns o*S + shift + j*dw, j < K, inside [0, W) */
     int64_t W, out_w;
     int64_t chunk;             /* output columns per buffer fill (a multiple of 16) */
+    bool stream;               /* K 2 or 3, stride 2, no dilation: the buffer-free streaming rows */
+    int64_t hi_col;            /* streaming: one past the last input column any window reads */
 } sp_fast_plan;
 
 /* Whether a plan's W geometry suits the fast path: sliding or uniform adaptive windows of stride 1 or 2
@@ -60,13 +69,23 @@ static inline sp_fast_plan sp_fast_plan_make(const sp_pool_geometry *g, int64_t 
     f.hmode = SP_FAST_NONE;
     if (table || K < 1 || (K - 1) * dw >= SP_FAST_MAX_REACH) return f;
     const int64_t out_w = g->out[2];
-    /* Measured on Zen 4, where the exact kernel stays faster: 2x2/2 (one deinterleave per tap row either
-       way, and its two rows stream straight into it), and short rows with no clipped border column (the
-       buffer's per-row cost is not repaid; clipped columns cost the exact kernel a scalar scan each). */
-    if (K == 2 && S == 2 && dw == 1) return f;
-    if (out_w < 32 && full_begin == 0 && full_end == out_w) return f;
     for (int64_t o = 0; o < out_w; ++o)
         if (g->taps[2][o] < 1) return f;
+    if ((K == 2 || K == 3) && S == 2 && dw == 1) { /* every row width, clipped borders or not */
+        f.hmode = SP_FAST_S2;
+        f.stream = true;
+        f.K = K;
+        f.S = S;
+        f.dw = dw;
+        f.shift = shift;
+        f.W = g->in[2];
+        f.out_w = out_w;
+        f.hi_col = shift + S * (out_w - 1) + K < f.W ? shift + S * (out_w - 1) + K : f.W;
+        return f;
+    }
+    /* Measured on Zen 4, where the exact kernel stays faster than the buffered path: short rows with no clipped border column (the
+       buffer's per-row cost is not repaid; clipped columns cost the exact kernel a scalar scan each). */
+    if (out_w < 32 && full_begin == 0 && full_end == out_w) return f;
     if (S == 1) f.hmode = SP_FAST_S1;
     else if (S == 2) f.hmode = SP_FAST_S2;
     else if (S == 4 && K == 4 && dw == 1) f.hmode = SP_FAST_K4S4;
@@ -89,6 +108,12 @@ static inline int sp_fast_tap_rows(const float *x, int64_t nd, int64_t nh, int64
                                    const float **rows)
 {
     if (nd < 1 || nh < 1 || nd * nh > SP_FAST_MAX_ROWS) return 0;
+    if (nd == 1 && nh <= 3) { /* 2-D windows up to 3 high: straight-line, this runs once per output row */
+        rows[0] = x;
+        rows[1] = x + sh;
+        rows[2] = x + 2 * sh;
+        return (int)nh;
+    }
     int nr = 0;
     for (int64_t jd = 0; jd < nd; ++jd)
         for (int64_t jh = 0; jh < nh; ++jh) rows[nr++] = x + jd * sd + jh * sh;
@@ -230,11 +255,98 @@ SP_INLINE void FV_NAME(horizontal_pass)(const sp_pool_geometry *g, const float *
         FV_NAME(horizontal_loop)(g, buf, n_out, y, SP_FAST_S1, K, dw, is_min, flag);
 }
 
+/* Streaming K = 2 or 3, stride 2 (no buffer): output block [o, o + FV_L) reads input columns c = 2*o + shift
+   onwards as vectors A = [c, c + L), B = [c + L, c + 2L) and, for K = 3, N = [c + 2L, c + 3L), each the
+   vertical reduction of the tap rows. Window i's taps are then even(A,B)[i], odd(A,B)[i] and (K = 3) the even
+   column one further, even(A,B) shifted down a lane with N's first column entering at the top. N is the next
+   block's A, so a run of blocks loads each input vector once (K = 2 carries it too, so an interior block
+   needs three vectors of readable columns whatever K). */
+SP_INLINE fvec FV_NAME(stream_out)(fvec a, fvec b, fvec n, int64_t K, bool n_last, bool is_min)
+{
+    const fvec e = fv_even_nat(a, b), m = FV_NAME(fold)(e, fv_odd_nat(a, b), is_min);
+    if (K == 2) return m;
+    return FV_NAME(fold)(m, n_last ? fv_next1_last(e, n) : fv_next1(e, n), is_min);
+}
+
+SP_INLINE void FV_NAME(stream_store)(const sp_pool_geometry *g, float *y, fvec v, int64_t n, fvflag *flag)
+{
+    *flag = fv_flag_zero(*flag, v, n);
+    if (g->clamp_output) /* operand order keeps a value equal to a bound, like sp_clamp */
+        v = fv_min(fv_set1(g->clamp_max), fv_max(fv_set1(g->clamp_min), v));
+    if (n == FV_L) fv_storeu(y, v);
+    else fv_store_first(y, v, n);
+}
+
+/* One block at output o near a border: plain loads when A and B are readable (the one column K = 3 needs past
+   them then comes from the last lane of the vector ending there), masked ones with the worst value outside
+   [0, hi_col) otherwise. Stores n outputs. */
+SP_INLINE void FV_NAME(stream_block_edge)(const sp_fast_plan *f, const sp_pool_geometry *g, const float *const *rows,
+                                          int nr, int64_t o, int64_t n, float *y, int64_t K, fvec fill, bool is_min,
+                                          fvflag *flag)
+{
+    const int64_t c = 2 * o + f->shift, hi = f->hi_col;
+    fvec a, b, nx = fill;
+    if (c >= 0 && c + 2 * FV_L + (K == 3) <= hi) {
+        a = FV_NAME(vertical)(rows, nr, c, 0, FV_L, fill, is_min, flag);
+        b = FV_NAME(vertical)(rows, nr, c + FV_L, 0, FV_L, fill, is_min, flag);
+        if (K == 3) nx = FV_NAME(vertical)(rows, nr, c + FV_L + 1, 0, FV_L, fill, is_min, flag);
+        FV_NAME(stream_store)(g, y + o, FV_NAME(stream_out)(a, b, nx, K, true, is_min), n, flag);
+        return;
+    }
+    a = FV_NAME(vertical)(rows, nr, c, -c, hi - c, fill, is_min, flag);
+    b = FV_NAME(vertical)(rows, nr, c + FV_L, -c - FV_L, hi - c - FV_L, fill, is_min, flag);
+    if (K == 3) nx = FV_NAME(vertical)(rows, nr, c + 2 * FV_L, -c - 2 * FV_L, hi - c - 2 * FV_L, fill, is_min, flag);
+    FV_NAME(stream_store)(g, y + o, FV_NAME(stream_out)(a, b, nx, K, false, is_min), n, flag);
+}
+
+SP_INLINE bool FV_NAME(stream_row)(const sp_fast_plan *f, const sp_pool_geometry *g, const float *const *rows, int nr,
+                                   float *y, int64_t K, bool is_min)
+{
+    const int64_t out_w = f->out_w, shift = f->shift, hi = f->hi_col;
+    const fvec fill = fv_set1(is_min ? INFINITY : -INFINITY);
+    fvflag flag = fv_flag_none();
+    int64_t o = 0;
+    for (; o + FV_L <= out_w && 2 * o + shift < 0; o += FV_L) /* left padding */
+        FV_NAME(stream_block_edge)(f, g, rows, nr, o, FV_L, y, K, fill, is_min, &flag);
+    if (o + FV_L <= out_w && 2 * o + shift + 3 * FV_L <= hi) { /* the interior: plain loads, A carried */
+        fvec a = FV_NAME(vertical)(rows, nr, 2 * o + shift, 0, FV_L, fill, is_min, &flag);
+        do {
+            const int64_t c = 2 * o + shift;
+            const fvec b = FV_NAME(vertical)(rows, nr, c + FV_L, 0, FV_L, fill, is_min, &flag);
+            const fvec nx = FV_NAME(vertical)(rows, nr, c + 2 * FV_L, 0, FV_L, fill, is_min, &flag);
+            FV_NAME(stream_store)(g, y + o, FV_NAME(stream_out)(a, b, nx, K, false, is_min), FV_L, &flag);
+            a = nx;
+            o += FV_L;
+        } while (o + FV_L <= out_w && 2 * o + shift + 3 * FV_L <= hi);
+    }
+    for (; o + FV_L <= out_w; o += FV_L) FV_NAME(stream_block_edge)(f, g, rows, nr, o, FV_L, y, K, fill, is_min, &flag);
+    if (o < out_w) { /* the tail: the last full block again, overlapping (equal values), or a masked store */
+        if (out_w >= FV_L) FV_NAME(stream_block_edge)(f, g, rows, nr, out_w - FV_L, FV_L, y, K, fill, is_min, &flag);
+        else FV_NAME(stream_block_edge)(f, g, rows, nr, o, out_w - o, y, K, fill, is_min, &flag);
+    }
+    return !fv_flag_any(flag);
+}
+
+/* Streaming rows specialised on the kernel width and the common tap-row counts. */
+SP_INLINE bool FV_NAME(stream_rows)(const sp_fast_plan *f, const sp_pool_geometry *g, const float *const *rows,
+                                    int nr, float *y, bool is_min)
+{
+    if (f->K == 3) {
+        if (nr == 3) return FV_NAME(stream_row)(f, g, rows, 3, y, 3, is_min);
+        if (nr == 2) return FV_NAME(stream_row)(f, g, rows, 2, y, 3, is_min);
+        return FV_NAME(stream_row)(f, g, rows, nr, y, 3, is_min);
+    }
+    if (nr == 2) return FV_NAME(stream_row)(f, g, rows, 2, y, 2, is_min);
+    if (nr == 1) return FV_NAME(stream_row)(f, g, rows, 1, y, 2, is_min);
+    return FV_NAME(stream_row)(f, g, rows, nr, y, 2, is_min);
+}
+
 /* One output row: `rows` are its nr >= 1 tap rows at input column 0. Returns false when the row must be
    recomputed exactly (a NaN among its taps or a zero among its outputs); y may then hold anything. */
 SP_INLINE bool FV_NAME(row_impl)(const sp_fast_plan *f, const sp_pool_geometry *g, const float *const *rows, int nr,
                             float *y, float *buf, bool is_min)
 {
+    if (f->stream) return FV_NAME(stream_rows)(f, g, rows, nr, y, is_min);
     const int hmode = f->hmode;
     const int64_t K = hmode == SP_FAST_K4S4 ? 4 : f->K, S = hmode == SP_FAST_K4S4 ? 4 : f->S;
     const int64_t dw = hmode == SP_FAST_K4S4 ? 1 : f->dw, reach = (K - 1) * dw + 1;
@@ -274,3 +386,49 @@ SP_INLINE bool FV_NAME(row)(const sp_fast_plan *f, const sp_pool_geometry *g, co
 {
     return is_min ? FV_NAME(row_min)(f, g, rows, nr, y, buf) : FV_NAME(row_max)(f, g, rows, nr, y, buf);
 }
+
+#ifdef FV_STREAM_PLANE /* only the 8-lane instantiation: both kernels stream in 8 lanes (measured on Zen 4) */
+/* Streaming plans with 2-D windows (one D tap): output rows [oh, out_h) of one plane, whose input plane is x, in
+   one call (the per-row call and tap-row setup cost as much as a short row). Stops at the first row to be
+   recomputed exactly (a NaN or zero as above, or no tap row) and returns its index; out_h when none. */
+SP_INLINE int64_t FV_NAME(stream_plane_impl)(const sp_fast_plan *f, const sp_pool_geometry *g, const float *x,
+                                             float *y, int64_t oh, bool is_min)
+{
+    const int64_t out_h = g->out[1], W = g->in[2], sh = g->dilation[1] * W, out_w = f->out_w;
+    for (; oh < out_h; ++oh) {
+        const int64_t nh = g->taps[1][oh];
+        const float *r0 = x + g->first[1][oh] * W;
+        const float *rows[3] = {r0, r0 + sh, r0 + 2 * sh};
+        float *yr = y + oh * out_w;
+        bool ok;
+        if (f->K == 3) {
+            if (nh == 3) ok = FV_NAME(stream_row)(f, g, rows, 3, yr, 3, is_min);
+            else if (nh == 2) ok = FV_NAME(stream_row)(f, g, rows, 2, yr, 3, is_min);
+            else ok = nh == 1 && FV_NAME(stream_row)(f, g, rows, 1, yr, 3, is_min);
+        } else {
+            if (nh == 2) ok = FV_NAME(stream_row)(f, g, rows, 2, yr, 2, is_min);
+            else ok = nh == 1 && FV_NAME(stream_row)(f, g, rows, 1, yr, 2, is_min);
+        }
+        if (!ok) return oh;
+    }
+    return out_h;
+}
+
+static __attribute__((noinline)) int64_t FV_NAME(stream_plane_max)(const sp_fast_plan *f, const sp_pool_geometry *g,
+                                                                   const float *x, float *y, int64_t oh)
+{
+    return FV_NAME(stream_plane_impl)(f, g, x, y, oh, false);
+}
+
+static __attribute__((noinline)) int64_t FV_NAME(stream_plane_min)(const sp_fast_plan *f, const sp_pool_geometry *g,
+                                                                   const float *x, float *y, int64_t oh)
+{
+    return FV_NAME(stream_plane_impl)(f, g, x, y, oh, true);
+}
+
+SP_INLINE int64_t FV_NAME(stream_plane)(const sp_fast_plan *f, const sp_pool_geometry *g, const float *x, float *y,
+                                        int64_t oh, bool is_min)
+{
+    return is_min ? FV_NAME(stream_plane_min)(f, g, x, y, oh) : FV_NAME(stream_plane_max)(f, g, x, y, oh);
+}
+#endif /* FV_STREAM_PLANE */

@@ -64,12 +64,25 @@ SP_INLINE simde__m256 sp_v8_flag_zero(simde__m256 f, simde__m256 v, int64_t n)
 /* after the transpose, lane 4q + j holds window 2j + q */
 #define fv_from_quads(v) \
     simde_mm256_permutevar8x32_ps((v), simde_mm256_loadu_si256((const simde__m256i *)sp_v8_from_quads))
+#define fv_even_nat(lo, hi) fv_from_pairs(fv_even((lo), (hi)))
+#define fv_odd_nat(lo, hi) fv_from_pairs(fv_odd((lo), (hi)))
+/* per 128-bit lane, alignr shifts the pair (v's high half : v's low half) and (n's low half : v's high half) */
+#define fv_next1(v, n)                                                                                         \
+    simde_mm256_castsi256_ps(simde_mm256_alignr_epi8(                                                          \
+        simde_mm256_castps_si256(simde_mm256_permute2f128_ps((v), (n), 0x21)), simde_mm256_castps_si256(v), 4))
+/* the same with (v's high half : n's high half, its lane 3 = n[7] broadcast to lane 0) */
+#define fv_next1_last(v, n)                                                                                    \
+    simde_mm256_castsi256_ps(simde_mm256_alignr_epi8(                                                          \
+        simde_mm256_castps_si256(simde_mm256_permute2f128_ps((v), simde_mm256_permute_ps((n), 0xFF), 0x31)), \
+        simde_mm256_castps_si256(v), 4))
 #define fv_flag_none() simde_mm256_setzero_ps()
 #define fv_flag_unord(f, a, b) simde_mm256_or_ps((f), simde_mm256_cmp_ps((a), (b), SIMDE_CMP_UNORD_Q))
 #define fv_flag_zero(f, v, n) sp_v8_flag_zero((f), (v), (n))
 #define fv_flag_any(f) (simde_mm256_movemask_ps(f) != 0)
 
+#define FV_STREAM_PLANE
 #include "x86/nchw_extremum_fast.h"
+#undef FV_STREAM_PLANE
 
 #undef FV_L
 #undef FV_NAME
@@ -86,6 +99,10 @@ SP_INLINE simde__m256 sp_v8_flag_zero(simde__m256 f, simde__m256 v, int64_t n)
 #undef fv_odd
 #undef fv_from_pairs
 #undef fv_from_quads
+#undef fv_even_nat
+#undef fv_odd_nat
+#undef fv_next1
+#undef fv_next1_last
 #undef fv_flag_none
 #undef fv_flag_unord
 #undef fv_flag_zero
