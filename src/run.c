@@ -71,10 +71,22 @@ static int64_t forward_range(const simdpool_plan *p, const run_args *a, size_t b
     return -1;
 }
 
+/* The index check reads as many bytes as the backward itself writes to dx, so it must run at vector speed: on
+   x86 it is compiled for AVX-512, AVX2 and the baseline, and the loader picks the clone the CPU runs (ifunc). It
+   is not a kernel (no result depends on it), so the plan's ISA cap does not apply. */
+#if defined(__x86_64__) && defined(__has_attribute)
+#if __has_attribute(target_clones) && !defined(SIMDPOOL_NO_TARGET_CLONES)
+#define SP_INDEX_CHECK_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+#endif
+#ifndef SP_INDEX_CHECK_CLONES
+#define SP_INDEX_CHECK_CLONES
+#endif
+
 /* Index of the first of `count` indices outside [0, limit), or -1. Indices come from the caller, and a kernel
    writes dx at each one, so each is checked before any kernel reads it. The OR-reduction first (no branch, so it
    vectorises; sign bit set iff u >= limit, as limit <= INT64_MAX), the search only on failure. */
-static int64_t first_index_outside(const int64_t *idx, size_t count, size_t stride, size_t width, int64_t limit) {
+SP_INDEX_CHECK_CLONES static int64_t first_index_outside(const int64_t *idx, size_t count, size_t stride, size_t width, int64_t limit) {
     const uint64_t last = (uint64_t)limit - 1;
     uint64_t any = 0;
     for (size_t i = 0; i < count; ++i) {
