@@ -20,6 +20,18 @@ extern "C" {
 
 enum { SP_AXES = 3 };
 
+/*
+ * Helpers of SIMD kernels take compile-time flags (op, index mode, vectors per pass, window shape); forcing them
+ * inline folds every flag, so each public kernel gets its own branch-free loops. Unoptimised builds (Debug, the
+ * sanitizers) keep them as plain functions: simde and the intrinsics headers force-inline every intrinsic, and
+ * multiplying that by every instance makes one file take minutes and gigabytes to compile at -O0 with ASan.
+ */
+#if defined(__OPTIMIZE__)
+#define SP_KERNEL_INLINE static inline __attribute__((always_inline))
+#else
+#define SP_KERNEL_INLINE static inline
+#endif
+
 /* Slots of a kernel table, in simdpool_algorithm's order. */
 enum sp_algorithm_slot {
     SP_SLOT_MAX = 0,

@@ -32,17 +32,16 @@
 
 #include "kernels.h"
 
-#define SP_INLINE static inline __attribute__((always_inline))
 
 enum { V = 8 };
 
 static const int32_t k_iota[V] = {0, 1, 2, 3, 4, 5, 6, 7};
 
-SP_INLINE simde__m256i iota_epi32(void) { return simde_mm256_loadu_si256((const simde__m256i *)k_iota); }
-SP_INLINE simde__m256 as_ps(simde__m256i v) { return simde_mm256_castsi256_ps(v); }
+SP_KERNEL_INLINE simde__m256i iota_epi32(void) { return simde_mm256_loadu_si256((const simde__m256i *)k_iota); }
+SP_KERNEL_INLINE simde__m256 as_ps(simde__m256i v) { return simde_mm256_castsi256_ps(v); }
 
 /* Lanes [lo, hi) as an all-ones mask (bounds clamped to [0, 8]). */
-SP_INLINE simde__m256i range_mask(int64_t lo, int64_t hi)
+SP_KERNEL_INLINE simde__m256i range_mask(int64_t lo, int64_t hi)
 {
     if (lo < 0) lo = 0;
     if (hi > V) hi = V;
@@ -53,19 +52,19 @@ SP_INLINE simde__m256i range_mask(int64_t lo, int64_t hi)
 }
 
 /* v clamped to [lo, hi]; comparisons with NaN are false, so NaN passes through. */
-SP_INLINE simde__m256 fv_clamp(simde__m256 v, simde__m256 lo, simde__m256 hi)
+SP_KERNEL_INLINE simde__m256 fv_clamp(simde__m256 v, simde__m256 lo, simde__m256 hi)
 {
     v = simde_mm256_blendv_ps(v, lo, simde_mm256_cmp_ps(v, lo, SIMDE_CMP_LT_OQ));
     return simde_mm256_blendv_ps(v, hi, simde_mm256_cmp_ps(v, hi, SIMDE_CMP_GT_OQ));
 }
 
-SP_INLINE simde__m256 clamp_vec(const sp_pool_geometry *g, simde__m256 v)
+SP_KERNEL_INLINE simde__m256 clamp_vec(const sp_pool_geometry *g, simde__m256 v)
 {
     return g->clamp_output ? fv_clamp(v, simde_mm256_set1_ps(g->clamp_min), simde_mm256_set1_ps(g->clamp_max)) : v;
 }
 
 /* Undoes vshufps's lane order 0 1 4 5 2 3 6 7 (pairs of lanes are 64-bit chunks 0 2 1 3). */
-SP_INLINE simde__m256 unshuffle_ps(simde__m256 v)
+SP_KERNEL_INLINE simde__m256 unshuffle_ps(simde__m256 v)
 {
     return simde_mm256_castpd_ps(simde_mm256_permute4x64_pd(simde_mm256_castps_pd(v), 0xD8));
 }
@@ -120,7 +119,7 @@ enum { MODE_GATHER = 0, MODE_S1 = 1, MODE_S2 = 2 };
 /* Tap at column p = b + o of the row at rb = row + b. Full blocks (!masked): every needed column lies inside
    the row; `last_even` (S = 2): the largest even offset, whose second load would read one column past the last
    needed one. Masked blocks: columns outside [0, W) read +0. S = 2 returns the shuffled lane order. */
-SP_INLINE simde__m256 load_tap(const float *rb, int64_t o, int64_t p, int64_t W, simde__m256i vS, int mode,
+SP_KERNEL_INLINE simde__m256 load_tap(const float *rb, int64_t o, int64_t p, int64_t W, simde__m256i vS, int mode,
                                bool masked, bool last_even)
 {
     if (mode == MODE_S1) {
@@ -151,7 +150,7 @@ SP_INLINE simde__m256 load_tap(const float *rb, int64_t o, int64_t p, int64_t W,
 /* Sliding windows: one block of 8 outputs at a time, its whole window in registers */
 
 /* The sum of every tap of the block whose first column is b, in scan order, in natural lane order. */
-SP_INLINE simde__m256 block_sum(const taprows *t, int64_t b, int64_t W, int64_t K, int64_t dw, simde__m256i vS,
+SP_KERNEL_INLINE simde__m256 block_sum(const taprows *t, int64_t b, int64_t W, int64_t K, int64_t dw, simde__m256i vS,
                                 int mode, bool masked)
 {
     const int64_t lastoff = (K - 1) * dw;
@@ -171,7 +170,7 @@ SP_INLINE simde__m256 block_sum(const taprows *t, int64_t b, int64_t W, int64_t 
 
 /* One output row: blocks at 0, 8, ...; the last partial block overlaps its neighbour unless the row is
    narrower than 8. Blocks wholly inside the full range load unmasked. */
-SP_INLINE void row_sliding(const sp_pool_geometry *g, const wplan *w, const taprows *t, float *y, const float *div,
+SP_KERNEL_INLINE void row_sliding(const sp_pool_geometry *g, const wplan *w, const taprows *t, float *y, const float *div,
                            simde__m256i vS, int mode, int64_t KC, int64_t DWC)
 {
     const int64_t out_w = g->out[2], W = g->in[2], S = w->S, shift = w->shift, fb = w->fb, fe = w->fe;
@@ -233,7 +232,7 @@ static void row_table(const sp_pool_geometry *g, const taprows *t, float *y, con
     }
 }
 
-SP_INLINE void run_planes(const sp_pool_geometry *g, const wplan *w, const float *x, float *y, size_t planes,
+SP_KERNEL_INLINE void run_planes(const sp_pool_geometry *g, const wplan *w, const float *x, float *y, size_t planes,
                           int mode, int64_t KC, int64_t DWC, bool table)
 {
     const int64_t H = g->in[1], W = g->in[2], HW = H * W, in_plane = g->in[0] * HW;
@@ -264,39 +263,39 @@ SP_INLINE void run_planes(const sp_pool_geometry *g, const wplan *w, const float
 typedef simde__m256 fvec;
 typedef simde__m256i fcol;
 
-SP_INLINE fvec fv_zero(void) { return simde_mm256_setzero_ps(); }
-SP_INLINE fvec fv_set1(float f) { return simde_mm256_set1_ps(f); }
-SP_INLINE fvec fv_load(const float *p) { return simde_mm256_loadu_ps(p); }
-SP_INLINE void fv_store(float *p, fvec v) { simde_mm256_storeu_ps(p, v); }
-SP_INLINE fvec fv_add(fvec a, fvec b) { return simde_mm256_add_ps(a, b); }
-SP_INLINE fvec fv_mul(fvec a, fvec b) { return simde_mm256_mul_ps(a, b); }
+SP_KERNEL_INLINE fvec fv_zero(void) { return simde_mm256_setzero_ps(); }
+SP_KERNEL_INLINE fvec fv_set1(float f) { return simde_mm256_set1_ps(f); }
+SP_KERNEL_INLINE fvec fv_load(const float *p) { return simde_mm256_loadu_ps(p); }
+SP_KERNEL_INLINE void fv_store(float *p, fvec v) { simde_mm256_storeu_ps(p, v); }
+SP_KERNEL_INLINE fvec fv_add(fvec a, fvec b) { return simde_mm256_add_ps(a, b); }
+SP_KERNEL_INLINE fvec fv_mul(fvec a, fvec b) { return simde_mm256_mul_ps(a, b); }
 typedef simde__m256i fmask;
-SP_INLINE fmask fm_first(int64_t n) { return range_mask(0, n); }
-SP_INLINE fvec fv_load_m(const float *p, fmask m) { return simde_mm256_maskload_ps(p, m); }
-SP_INLINE void fv_store_m(float *p, fmask m, fvec v) { simde_mm256_maskstore_ps(p, m, v); }
-SP_INLINE fvec fv_load_n(const float *p, int64_t n) { return simde_mm256_maskload_ps(p, range_mask(0, n)); }
-SP_INLINE void fv_store_n(float *p, int64_t n, fvec v) { simde_mm256_maskstore_ps(p, range_mask(0, n), v); }
+SP_KERNEL_INLINE fmask fm_first(int64_t n) { return range_mask(0, n); }
+SP_KERNEL_INLINE fvec fv_load_m(const float *p, fmask m) { return simde_mm256_maskload_ps(p, m); }
+SP_KERNEL_INLINE void fv_store_m(float *p, fmask m, fvec v) { simde_mm256_maskstore_ps(p, m, v); }
+SP_KERNEL_INLINE fvec fv_load_n(const float *p, int64_t n) { return simde_mm256_maskload_ps(p, range_mask(0, n)); }
+SP_KERNEL_INLINE void fv_store_n(float *p, int64_t n, fvec v) { simde_mm256_maskstore_ps(p, range_mask(0, n), v); }
 
-SP_INLINE fvec fv_pair_sum(fvec lo, fvec hi)
+SP_KERNEL_INLINE fvec fv_pair_sum(fvec lo, fvec hi)
 {
     return unshuffle_ps(simde_mm256_add_ps(simde_mm256_shuffle_ps(lo, hi, 0x88), simde_mm256_shuffle_ps(lo, hi, 0xDD)));
 }
 
-SP_INLINE fcol fc_first(int64_t W)
+SP_KERNEL_INLINE fcol fc_first(int64_t W)
 {
     int32_t c[V];
     for (int i = 0; i < V; ++i) c[i] = (int32_t)(i % W);
     return simde_mm256_loadu_si256((const simde__m256i *)c);
 }
 
-SP_INLINE fcol fc_next(fcol c, int64_t step, int64_t W)
+SP_KERNEL_INLINE fcol fc_next(fcol c, int64_t step, int64_t W)
 {
     c = simde_mm256_add_epi32(c, simde_mm256_set1_epi32((int32_t)step));
     const simde__m256i wrap = simde_mm256_cmpgt_epi32(c, simde_mm256_set1_epi32((int32_t)W - 1));
     return simde_mm256_sub_epi32(c, simde_mm256_and_si256(wrap, simde_mm256_set1_epi32((int32_t)W)));
 }
 
-SP_INLINE fvec fv_load_cols(const float *p, fcol c, int64_t off, int64_t W, int64_t n)
+SP_KERNEL_INLINE fvec fv_load_cols(const float *p, fcol c, int64_t off, int64_t W, int64_t n)
 {
     simde__m256i k = n < V ? range_mask(0, n) : simde_mm256_set1_epi32(-1);
     if (off < 0) k = simde_mm256_and_si256(k, simde_mm256_cmpgt_epi32(c, simde_mm256_set1_epi32((int32_t)(-off - 1))));
@@ -318,7 +317,7 @@ static bool is_global(const sp_pool_geometry *g)
 }
 
 /* Lane sums of one plane: nfull whole vectors and a tail (tail_mask); two accumulators. */
-SP_INLINE simde__m256 plane_lanes(const float *p, int64_t nfull, simde__m256i tail_mask, bool tail)
+SP_KERNEL_INLINE simde__m256 plane_lanes(const float *p, int64_t nfull, simde__m256i tail_mask, bool tail)
 {
     simde__m256 a0 = simde_mm256_setzero_ps(), a1 = a0;
     int64_t v = 0;
@@ -331,12 +330,12 @@ SP_INLINE simde__m256 plane_lanes(const float *p, int64_t nfull, simde__m256i ta
     return simde_mm256_add_ps(a0, a1);
 }
 
-SP_INLINE simde__m256 leaf(const float *x, int64_t n, int64_t np, int64_t k, simde__m256i tail_mask)
+SP_KERNEL_INLINE simde__m256 leaf(const float *x, int64_t n, int64_t np, int64_t k, simde__m256i tail_mask)
 {
     return k < np ? plane_lanes(x + k * n, n / V, tail_mask, n % V != 0) : simde_mm256_setzero_ps();
 }
 
-SP_INLINE simde__m256 pair_node(simde__m256 a, simde__m256 b) /* 128-bit halves: plane a | plane b */
+SP_KERNEL_INLINE simde__m256 pair_node(simde__m256 a, simde__m256 b) /* 128-bit halves: plane a | plane b */
 {
     return simde_mm256_add_ps(simde_mm256_permute2f128_ps(a, b, 0x20), simde_mm256_permute2f128_ps(a, b, 0x31));
 }

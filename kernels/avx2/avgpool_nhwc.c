@@ -25,7 +25,6 @@
 #include "kernels.h"
 #include "x86/nhwc_access.h"
 
-#define SP_INLINE static inline __attribute__((always_inline))
 
 typedef simde__m256 vf;
 typedef simde__m256i vmask; /* channel tail: all-ones 32-bit lanes where the channel exists */
@@ -35,23 +34,23 @@ enum { VL = 8, BLOCK = 4, FAST_U = 1, GLOBAL_U = 8 };
 /* ---------------------------------------------------------------------------------------------------------- */
 /* Memory access and arithmetic                                                                               */
 
-SP_INLINE vf load_tail(const float *p, vmask k) { return simde_mm256_maskload_ps(p, k); }
+SP_KERNEL_INLINE vf load_tail(const float *p, vmask k) { return simde_mm256_maskload_ps(p, k); }
 
-SP_INLINE void store_tail(float *p, vmask k, vf v) { simde_mm256_maskstore_ps(p, k, v); }
+SP_KERNEL_INLINE void store_tail(float *p, vmask k, vf v) { simde_mm256_maskstore_ps(p, k, v); }
 
 /* The tail argument of unmasked calls (unused there). */
-SP_INLINE vmask no_tail(void) { return simde_mm256_setzero_si256(); }
+SP_KERNEL_INLINE vmask no_tail(void) { return simde_mm256_setzero_si256(); }
 
 static vmask tail_of(int64_t n) {
     return simde_mm256_cmpgt_epi32(simde_mm256_set1_epi32((int32_t)n), simde_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 
-SP_INLINE vf load_vec(const float *p, int u, int U, bool masked, vmask tail) {
+SP_KERNEL_INLINE vf load_vec(const float *p, int u, int U, bool masked, vmask tail) {
     return (masked && u == U - 1) ? load_tail(p + u * VL, tail) : simde_mm256_loadu_ps(p + u * VL);
 }
 
 /* acc + v, on the add pipes (alt = false) or, bit-identically, as fma(v, 1, acc) on the multiply pipes. */
-SP_INLINE vf add(vf acc, vf v, bool alt) {
+SP_KERNEL_INLINE vf add(vf acc, vf v, bool alt) {
     return alt ? simde_mm256_fmadd_ps(v, simde_mm256_set1_ps(1.0f), acc) : simde_mm256_add_ps(acc, v);
 }
 
@@ -81,14 +80,14 @@ static inline divisor divisor_of(float d) {
     return r;
 }
 
-SP_INLINE vf finish(const ctx *k, vf sum, const divisor *d) {
+SP_KERNEL_INLINE vf finish(const ctx *k, vf sum, const divisor *d) {
     vf r = d->pow2 ? simde_mm256_mul_ps(sum, d->d) : simde_mm256_div_ps(sum, d->d);
     /* NaN-preserving clamp (sp_clamp): vmaxps(lo, v) and vminps(hi, v) return v when it is NaN. */
     if (k->clamp) r = simde_mm256_min_ps(k->hi, simde_mm256_max_ps(k->lo, r));
     return r;
 }
 
-SP_INLINE void store_vec(const ctx *k, float *y, int u, int U, bool masked, vmask tail, vf v) {
+SP_KERNEL_INLINE void store_vec(const ctx *k, float *y, int u, int U, bool masked, vmask tail, vf v) {
     if (masked && u == U - 1) store_tail(y + u * VL, tail, v);
     else if (k->stream) simde_mm256_stream_ps(y + u * VL, v);
     else simde_mm256_storeu_ps(y + u * VL, v);
@@ -104,7 +103,7 @@ typedef struct window {
     int64_t sd, sh, sw;
 } window;
 
-SP_INLINE void reduce_block(const ctx *k, const float *x, float *y, window w, const divisor *dv, int U, bool masked,
+SP_KERNEL_INLINE void reduce_block(const ctx *k, const float *x, float *y, window w, const divisor *dv, int U, bool masked,
                             vmask tail) {
     const int64_t C = k->C;
     vf acc[BLOCK];
@@ -118,7 +117,7 @@ SP_INLINE void reduce_block(const ctx *k, const float *x, float *y, window w, co
     for (int u = 0; u < U; ++u) store_vec(k, y, u, U, masked, tail, finish(k, acc[u], dv));
 }
 
-SP_INLINE void reduce_pixel(const ctx *k, const float *x, float *y, window w, float d) {
+SP_KERNEL_INLINE void reduce_pixel(const ctx *k, const float *x, float *y, window w, float d) {
     const divisor dv = divisor_of(d);
     int64_t c = 0;
     for (; c + BLOCK * VL <= k->nc; c += BLOCK * VL) reduce_block(k, x + c, y + c, w, &dv, BLOCK, false, no_tail());
@@ -135,7 +134,7 @@ SP_INLINE void reduce_pixel(const ctx *k, const float *x, float *y, window w, fl
  * Channel blocks are the outer loop; with a compile-time stride S < KW (and no dilation) the KW - S columns
  * a window shares with the previous one stay in registers, so each pixel loads only its S new columns.
  */
-SP_INLINE void run_block(const ctx *k, const float *x, int64_t pos0, int64_t pstep, int64_t n, int64_t sh,
+SP_KERNEL_INLINE void run_block(const ctx *k, const float *x, int64_t pos0, int64_t pstep, int64_t n, int64_t sh,
                          int64_t sw, const float *div, float *y, int KH, int KW, int S, int U, bool masked,
                          vmask tail) {
     const int64_t C = k->C, rs = sh * C, cs = sw * C;
@@ -172,7 +171,7 @@ SP_INLINE void run_block(const ctx *k, const float *x, int64_t pos0, int64_t pst
     }
 }
 
-SP_INLINE void fast_run(const ctx *k, const float *x, int64_t pos0, int64_t pstep, int64_t n, int64_t sh,
+SP_KERNEL_INLINE void fast_run(const ctx *k, const float *x, int64_t pos0, int64_t pstep, int64_t n, int64_t sh,
                         int64_t sw, const float *div, float *y, int KH, int KW, int S) {
     const int64_t C = k->C;
     if (S == 0 || S >= KW) {
@@ -199,7 +198,7 @@ SP_INLINE void fast_run(const ctx *k, const float *x, int64_t pos0, int64_t pste
         run_block(k, x + c, pos0, pstep, n, sh, sw, div, y + c, KH, KW, S, 1, true, tail_of(k->nc - c));
 }
 
-SP_INLINE void fast_kernel(const ctx *k, const float *x, int64_t pos0, int64_t pstep, int64_t n, int64_t sh,
+SP_KERNEL_INLINE void fast_kernel(const ctx *k, const float *x, int64_t pos0, int64_t pstep, int64_t n, int64_t sh,
                            int64_t sw, const float *div, float *y, int KH, int KW) {
     if (sw == 1 && pstep == 1) fast_run(k, x, pos0, pstep, n, sh, sw, div, y, KH, KW, 1);
     else if (sw == 1 && pstep == 2) fast_run(k, x, pos0, pstep, n, sh, sw, div, y, KH, KW, 2);
@@ -209,7 +208,7 @@ SP_INLINE void fast_kernel(const ctx *k, const float *x, int64_t pos0, int64_t p
 /* ---------------------------------------------------------------------------------------------------------- */
 /* Global pooling                                                                                             */
 
-SP_INLINE void global_block(const ctx *k, const float *x, int64_t P, const divisor *dv, float *y, int U, bool masked,
+SP_KERNEL_INLINE void global_block(const ctx *k, const float *x, int64_t P, const divisor *dv, float *y, int U, bool masked,
                             vmask tail) {
     const int64_t C = k->C;
     vf acc[GLOBAL_U];

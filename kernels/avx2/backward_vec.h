@@ -10,7 +10,8 @@
 
 #include <simde/x86/avx2.h>
 
-#define BV_INLINE static inline __attribute__((always_inline))
+#include "kernels.h"
+
 
 enum { BV = 8 };
 typedef simde__m256 bv_f;
@@ -18,27 +19,27 @@ typedef simde__m256i bv_mask;
 
 static const int32_t bv_iota32[BV] = {0, 1, 2, 3, 4, 5, 6, 7};
 
-BV_INLINE simde__m256i bv_iota(void) { return simde_mm256_loadu_si256((const simde__m256i *)bv_iota32); }
-BV_INLINE bv_f bv_zero(void) { return simde_mm256_setzero_ps(); }
-BV_INLINE bv_f bv_set1(float v) { return simde_mm256_set1_ps(v); }
-BV_INLINE bv_f bv_add(bv_f a, bv_f b) { return simde_mm256_add_ps(a, b); }
-BV_INLINE bv_f bv_mul(bv_f a, bv_f b) { return simde_mm256_mul_ps(a, b); }
-BV_INLINE bv_f bv_div(bv_f a, bv_f b) { return simde_mm256_div_ps(a, b); }
-BV_INLINE bv_f bv_load(const float *p) { return simde_mm256_loadu_ps(p); }
-BV_INLINE void bv_store(float *p, bv_f v) { simde_mm256_storeu_ps(p, v); }
+SP_KERNEL_INLINE simde__m256i bv_iota(void) { return simde_mm256_loadu_si256((const simde__m256i *)bv_iota32); }
+SP_KERNEL_INLINE bv_f bv_zero(void) { return simde_mm256_setzero_ps(); }
+SP_KERNEL_INLINE bv_f bv_set1(float v) { return simde_mm256_set1_ps(v); }
+SP_KERNEL_INLINE bv_f bv_add(bv_f a, bv_f b) { return simde_mm256_add_ps(a, b); }
+SP_KERNEL_INLINE bv_f bv_mul(bv_f a, bv_f b) { return simde_mm256_mul_ps(a, b); }
+SP_KERNEL_INLINE bv_f bv_div(bv_f a, bv_f b) { return simde_mm256_div_ps(a, b); }
+SP_KERNEL_INLINE bv_f bv_load(const float *p) { return simde_mm256_loadu_ps(p); }
+SP_KERNEL_INLINE void bv_store(float *p, bv_f v) { simde_mm256_storeu_ps(p, v); }
 
 /* Lanes [0, n), n in [0, BV]. */
-BV_INLINE bv_mask bv_first(int64_t n) { return simde_mm256_cmpgt_epi32(simde_mm256_set1_epi32((int32_t)n), bv_iota()); }
-BV_INLINE bv_f bv_load_first(const float *p, int64_t n) { return simde_mm256_maskload_ps(p, bv_first(n)); }
-BV_INLINE void bv_store_first(float *p, int64_t n, bv_f v) { simde_mm256_maskstore_ps(p, bv_first(n), v); }
+SP_KERNEL_INLINE bv_mask bv_first(int64_t n) { return simde_mm256_cmpgt_epi32(simde_mm256_set1_epi32((int32_t)n), bv_iota()); }
+SP_KERNEL_INLINE bv_f bv_load_first(const float *p, int64_t n) { return simde_mm256_maskload_ps(p, bv_first(n)); }
+SP_KERNEL_INLINE void bv_store_first(float *p, int64_t n, bv_f v) { simde_mm256_maskstore_ps(p, bv_first(n), v); }
 /* v where m is set, +0 elsewhere. */
-BV_INLINE bv_f bv_keep(bv_mask m, bv_f v) { return simde_mm256_and_ps(simde_mm256_castsi256_ps(m), v); }
-BV_INLINE int bv_count(bv_mask m) { return __builtin_popcount((unsigned)simde_mm256_movemask_ps(simde_mm256_castsi256_ps(m))); }
+SP_KERNEL_INLINE bv_f bv_keep(bv_mask m, bv_f v) { return simde_mm256_and_ps(simde_mm256_castsi256_ps(m), v); }
+SP_KERNEL_INLINE int bv_count(bv_mask m) { return __builtin_popcount((unsigned)simde_mm256_movemask_ps(simde_mm256_castsi256_ps(m))); }
 
 /* dy / divisor per lane, bit for bit: where every divisor is a power of two whose reciprocal is a normal float,
    the product with that exact reciprocal is the same correctly rounded quotient, at a fraction of a division's
    cost (2x2 windows without clipped taps divide by 4). */
-BV_INLINE bv_f bv_share(bv_f dy, bv_f divisor)
+SP_KERNEL_INLINE bv_f bv_share(bv_f dy, bv_f divisor)
 {
     const simde__m256i bits = simde_mm256_castps_si256(divisor);
     const simde__m256i pow2 = simde_mm256_and_si256(
@@ -51,7 +52,7 @@ BV_INLINE bv_f bv_share(bv_f dy, bv_f divisor)
 }
 
 /* Lanes i < n with idx[i] == pos (NHWC: the channels whose recorded winner is pixel pos). */
-BV_INLINE bv_mask bv_routed(const int64_t *idx, int64_t pos, int64_t n)
+SP_KERNEL_INLINE bv_mask bv_routed(const int64_t *idx, int64_t pos, int64_t n)
 {
     const simde__m256i p = simde_mm256_set1_epi64x(pos);
     simde__m256i lo, hi;
@@ -74,7 +75,7 @@ BV_INLINE bv_mask bv_routed(const int64_t *idx, int64_t pos, int64_t n)
 
 /* NHWC, overlapping windows: dx[idx[i] * C + i] += dy[i] for lanes i < n (distinct channels, so no conflicts).
    AVX2 has no scatter. */
-BV_INLINE void bv_routed_accumulate(float *dx, const int64_t *idx, const float *dy, int64_t C, int64_t n)
+SP_KERNEL_INLINE void bv_routed_accumulate(float *dx, const int64_t *idx, const float *dy, int64_t C, int64_t n)
 {
     for (int64_t i = 0; i < n; ++i) dx[idx[i] * C + i] += dy[i];
 }
@@ -82,7 +83,7 @@ BV_INLINE void bv_routed_accumulate(float *dx, const int64_t *idx, const float *
 /* 16 columns of a dx row from 8 windows of two adjacent columns: window i covers columns 2i and 2i+1, which
    sit at plane position pos + 2i (+1). Column 2i+j gets dy[i] + 0 where idx[i] names it, else +0. Returns how
    many windows' indices hit a column (the caller's check that every index lay in its window). */
-BV_INLINE int bv_routed_pairs(const int64_t *idx, const float *dy, float *dx, int32_t pos)
+SP_KERNEL_INLINE int bv_routed_pairs(const int64_t *idx, const float *dy, float *dx, int32_t pos)
 {
     /* vpshufd 0xA0 copies each 64-bit lane's low half into both halves: [i0 i0 i1 i1 | i2 i2 i3 i3]. */
     const simde__m256i i0 = simde_mm256_shuffle_epi32(simde_mm256_loadu_si256((const simde__m256i *)idx), 0xA0);
@@ -99,7 +100,7 @@ BV_INLINE int bv_routed_pairs(const int64_t *idx, const float *dy, float *dx, in
 
 /* 16 columns of a dx row from 8 windows of two adjacent columns: both columns of window i get
    dy[i] / divisor[i] + 0. */
-BV_INLINE void bv_avg_pairs(const float *dy, const float *divisor, float *dx)
+SP_KERNEL_INLINE void bv_avg_pairs(const float *dy, const float *divisor, float *dx)
 {
     const bv_f s = bv_add(bv_share(bv_load(dy), bv_load(divisor)), bv_zero());
     const bv_f a = simde_mm256_unpacklo_ps(s, s), b = simde_mm256_unpackhi_ps(s, s);

@@ -40,7 +40,6 @@
 #include "kernels.h"
 #include "x86/nchw_extremum_fast_v8.h"
 
-#define SP_INLINE static inline __attribute__((always_inline))
 
 enum { V = 8 };
 
@@ -51,12 +50,12 @@ enum { V = 8 };
 
 static const int32_t k_iota[V] = {0, 1, 2, 3, 4, 5, 6, 7};
 
-SP_INLINE simde__m256i iota_epi32(void) { return simde_mm256_loadu_si256((const simde__m256i *)k_iota); }
-SP_INLINE simde__m256 as_ps(simde__m256i v) { return simde_mm256_castsi256_ps(v); }
-SP_INLINE simde__m256i as_si(simde__m256 v) { return simde_mm256_castps_si256(v); }
+SP_KERNEL_INLINE simde__m256i iota_epi32(void) { return simde_mm256_loadu_si256((const simde__m256i *)k_iota); }
+SP_KERNEL_INLINE simde__m256 as_ps(simde__m256i v) { return simde_mm256_castsi256_ps(v); }
+SP_KERNEL_INLINE simde__m256i as_si(simde__m256 v) { return simde_mm256_castps_si256(v); }
 
 /* Lanes [lo, hi) as an all-ones mask (bounds clamped to [0, 8]). */
-SP_INLINE simde__m256i range_mask(int64_t lo, int64_t hi)
+SP_KERNEL_INLINE simde__m256i range_mask(int64_t lo, int64_t hi)
 {
     if (lo < 0) lo = 0;
     if (hi > V) hi = V;
@@ -67,12 +66,12 @@ SP_INLINE simde__m256i range_mask(int64_t lo, int64_t hi)
 }
 
 /* Lane i = p[i] where the mask is set, fill[i] elsewhere; unselected lanes are never read. */
-SP_INLINE simde__m256 ld_mask(simde__m256 fill, simde__m256i m, const float *p)
+SP_KERNEL_INLINE simde__m256 ld_mask(simde__m256 fill, simde__m256i m, const float *p)
 {
     return simde_mm256_blendv_ps(fill, simde_mm256_maskload_ps(p, m), as_ps(m));
 }
 
-SP_INLINE simde__m256 clamp_vec(const sp_pool_geometry *g, simde__m256 v)
+SP_KERNEL_INLINE simde__m256 clamp_vec(const sp_pool_geometry *g, simde__m256 v)
 {
     if (!g->clamp_output) return v;
     const simde__m256 lo = simde_mm256_set1_ps(g->clamp_min), hi = simde_mm256_set1_ps(g->clamp_max);
@@ -81,10 +80,10 @@ SP_INLINE simde__m256 clamp_vec(const sp_pool_geometry *g, simde__m256 v)
     return simde_mm256_blendv_ps(v, hi, simde_mm256_cmp_ps(v, hi, SIMDE_CMP_GT_OQ));
 }
 
-SP_INLINE simde__m256 worst_value(bool is_min) { return simde_mm256_set1_ps(is_min ? INFINITY : -INFINITY); }
+SP_KERNEL_INLINE simde__m256 worst_value(bool is_min) { return simde_mm256_set1_ps(is_min ? INFINITY : -INFINITY); }
 
 /* The reference's rule for a later candidate v against the running best: strictly better, or NaN. */
-SP_INLINE simde__m256 wins(simde__m256 v, simde__m256 best, bool is_min)
+SP_KERNEL_INLINE simde__m256 wins(simde__m256 v, simde__m256 best, bool is_min)
 {
     const simde__m256 better = is_min ? simde_mm256_cmp_ps(v, best, SIMDE_CMP_LT_OQ)
                                       : simde_mm256_cmp_ps(v, best, SIMDE_CMP_GT_OQ);
@@ -93,7 +92,7 @@ SP_INLINE simde__m256 wins(simde__m256 v, simde__m256 best, bool is_min)
 
 /* best = rule(best, v), v being later in scan order. Without indices: vmaxps(v, best) is `v > best ? v : best`
    (ties and a NaN best keep best) and a NaN v is blended in. v_rel: the later side's tap offsets. */
-SP_INLINE void fold(simde__m256 *best, simde__m256i *rel, simde__m256 v, simde__m256i v_rel, bool is_min,
+SP_KERNEL_INLINE void fold(simde__m256 *best, simde__m256i *rel, simde__m256 v, simde__m256i v_rel, bool is_min,
                     bool with_idx)
 {
     if (!with_idx) {
@@ -107,13 +106,13 @@ SP_INLINE void fold(simde__m256 *best, simde__m256i *rel, simde__m256 v, simde__
 }
 
 /* Sign-extends int32 lanes 0-3 (half 0) or 4-7 (half 1) to int64. */
-SP_INLINE simde__m256i widen_half(simde__m256i v, int half)
+SP_KERNEL_INLINE simde__m256i widen_half(simde__m256i v, int half)
 {
     return simde_mm256_cvtepi32_epi64(half ? simde_mm256_extracti128_si256(v, 1) : simde_mm256_castsi256_si128(v));
 }
 
 /* Stores r <= 8 outputs and (idx != NULL) their indices. */
-SP_INLINE void store_out(float *y, int64_t *idx, simde__m256 v, simde__m256i lo64, simde__m256i hi64, int64_t r)
+SP_KERNEL_INLINE void store_out(float *y, int64_t *idx, simde__m256 v, simde__m256i lo64, simde__m256i hi64, int64_t r)
 {
     if (r == V) {
         simde_mm256_storeu_ps(y, v);
@@ -182,17 +181,17 @@ typedef struct taprows {
 enum { MODE_GATHER = 0, MODE_S1 = 1, MODE_S2 = 2 };
 
 /* Undoes vshufps's lane order 0 1 4 5 2 3 6 7 (pairs of lanes are 64-bit chunks 0 2 1 3). */
-SP_INLINE simde__m256 unshuffle_ps(simde__m256 v)
+SP_KERNEL_INLINE simde__m256 unshuffle_ps(simde__m256 v)
 {
     return simde_mm256_castpd_ps(simde_mm256_permute4x64_pd(simde_mm256_castps_pd(v), 0xD8));
 }
-SP_INLINE simde__m256i unshuffle_si(simde__m256i v) { return simde_mm256_permute4x64_epi64(v, 0xD8); }
+SP_KERNEL_INLINE simde__m256i unshuffle_si(simde__m256i v) { return simde_mm256_permute4x64_epi64(v, 0xD8); }
 
 /* Tap at offset o from a block's first column b; rb = row + b, p = b + o (lane 0's column), W the row width.
    Full blocks (!masked): every needed column lies inside the row; `last_even` (S = 2): the block's largest
    even offset, whose second load would read one column past the last needed one (possibly past the input).
    Masked blocks: columns outside [0, W) are not read and become `fill`. S = 2 returns the shuffled order. */
-SP_INLINE simde__m256 load_tap(const float *rb, int64_t o, int64_t p, int64_t W, simde__m256i vS, int mode,
+SP_KERNEL_INLINE simde__m256 load_tap(const float *rb, int64_t o, int64_t p, int64_t W, simde__m256i vS, int mode,
                                bool masked, bool last_even, simde__m256 fill)
 {
     if (mode == MODE_S1) {
@@ -236,7 +235,7 @@ typedef struct rowctx {
 } rowctx;
 
 /* Taps j < K of one row at offsets j*dw, folded in scan order. */
-SP_INLINE void fold_row(const float *rb, int64_t b, int64_t rrel, int64_t K, int64_t dw, int64_t W,
+SP_KERNEL_INLINE void fold_row(const float *rb, int64_t b, int64_t rrel, int64_t K, int64_t dw, int64_t W,
                         simde__m256i vS, int mode, bool masked, bool is_min, bool with_idx, simde__m256 *h_out,
                         simde__m256i *hrel_out)
 {
@@ -256,7 +255,7 @@ SP_INLINE void fold_row(const float *rb, int64_t b, int64_t rrel, int64_t K, int
 }
 
 /* The m tap rows of one pass for the block at column b: their fold in scan order, in natural lane order. */
-SP_INLINE void block_rows(const float *const *rows, const int64_t *rrel, int m, int64_t b, int64_t K, int64_t dw,
+SP_KERNEL_INLINE void block_rows(const float *const *rows, const int64_t *rrel, int m, int64_t b, int64_t K, int64_t dw,
                           int64_t W, simde__m256i vS, int mode, bool masked, bool is_min, bool with_idx,
                           simde__m256 *t_out, simde__m256i *trel_out)
 {
@@ -279,7 +278,7 @@ SP_INLINE void block_rows(const float *const *rows, const int64_t *rrel, int m, 
 
 /* Folds a block's pass result into the running result of outputs [o0, o0 + r) and stores it: in y and acc_rel
    between passes, finished (clamped, indices widened) after the last. b: the block's first column. */
-SP_INLINE void finish_block(const rowctx *c, int64_t o0, int64_t c0, int64_t r, int64_t b, simde__m256 t,
+SP_KERNEL_INLINE void finish_block(const rowctx *c, int64_t o0, int64_t c0, int64_t r, int64_t b, simde__m256 t,
                             simde__m256i trel, bool first, bool last, bool is_min, bool with_idx)
 {
     const simde__m256i out_mask = range_mask(0, r);
@@ -315,7 +314,7 @@ SP_INLINE void finish_block(const rowctx *c, int64_t o0, int64_t c0, int64_t r, 
 
 /* A partial block: outputs [o0, o0 + r), r < 8, inside the full range; loads are masked to the row so that the
    unused lanes read nothing past it. Rare (at most one per pass): out of line, runtime mode and sizes. */
-SP_INLINE void partial_block(const rowctx *c, const float *const *rows, const int64_t *rrel, int m, int64_t o0,
+SP_KERNEL_INLINE void partial_block(const rowctx *c, const float *const *rows, const int64_t *rrel, int m, int64_t o0,
                              int64_t c0, int64_t r, bool first, bool last, int mode, bool is_min, bool with_idx)
 {
     const wplan *w = c->w;
@@ -344,7 +343,7 @@ SP_PARTIAL_BLOCK(partial_min, true, false)
 SP_PARTIAL_BLOCK(partial_min_idx, true, true)
 #undef SP_PARTIAL_BLOCK
 
-SP_INLINE void partial_block_call(const rowctx *c, const float *const *rows, const int64_t *rrel, int m, int64_t o0,
+SP_KERNEL_INLINE void partial_block_call(const rowctx *c, const float *const *rows, const int64_t *rrel, int m, int64_t o0,
                                   int64_t c0, int64_t r, bool first, bool last, int mode, bool is_min, bool with_idx)
 {
     if (is_min) {
@@ -358,7 +357,7 @@ SP_INLINE void partial_block_call(const rowctx *c, const float *const *rows, con
 
 /* One pass over outputs [c0, c1) of the full range: blocks of 8, the hot loop. A trailing partial block either
    overlaps the previous one (single-pass rows only: it recomputes equal values from scratch) or is masked. */
-SP_INLINE void pass(const rowctx *c, const float *const *rows, const int64_t *rrel, int m, int64_t c0, int64_t c1,
+SP_KERNEL_INLINE void pass(const rowctx *c, const float *const *rows, const int64_t *rrel, int m, int64_t c0, int64_t c1,
                     bool first, bool last, bool overlap, int mode, int64_t KC, int64_t DWC, bool is_min,
                     bool with_idx)
 {
@@ -384,7 +383,7 @@ SP_INLINE void pass(const rowctx *c, const float *const *rows, const int64_t *rr
 }
 
 /* Dispatches a pass on its number of rows (1..3, a compile-time constant inside). */
-SP_INLINE void pass_m(const rowctx *c, const float *const *rows, const int64_t *rrel, int m, int64_t c0, int64_t c1,
+SP_KERNEL_INLINE void pass_m(const rowctx *c, const float *const *rows, const int64_t *rrel, int m, int64_t c0, int64_t c1,
                       bool first, bool last, bool overlap, int mode, int64_t KC, int64_t DWC, bool is_min,
                       bool with_idx)
 {
@@ -419,7 +418,7 @@ static void edge_column(const sp_pool_geometry *g, const taprows *t, float *y, i
 
 /* One output row of a sliding (or uniform adaptive) plan: edge columns one by one, the full range in vector
    passes. */
-SP_INLINE void row_sliding(rowctx *c, const taprows *t, int mode, int64_t KC, int64_t DWC, bool is_min,
+SP_KERNEL_INLINE void row_sliding(rowctx *c, const taprows *t, int mode, int64_t KC, int64_t DWC, bool is_min,
                            bool with_idx)
 {
     const int64_t out_w = c->g->out[2], nrows = t->nd * t->nh, fb = c->w->fb, fe = c->w->fe;
@@ -508,7 +507,7 @@ static void row_table(const sp_pool_geometry *g, const taprows *t, float *y, int
 
 /* Every output row of `planes` planes. mode: how a tap is loaded (MODE_*); KC/DWC: compile-time kernel width
    and dilation (0: the plan's); table: non-uniform adaptive windows. */
-SP_INLINE void run_planes(const sp_pool_geometry *g, const wplan *w, const float *x, float *y, int64_t *idx,
+SP_KERNEL_INLINE void run_planes(const sp_pool_geometry *g, const wplan *w, const float *x, float *y, int64_t *idx,
                           size_t planes, int mode, int64_t KC, int64_t DWC, bool table, bool is_min, bool with_idx)
 {
     const int64_t H = g->in[1], W = g->in[2], HW = H * W, in_plane = g->in[0] * HW;
@@ -566,7 +565,7 @@ static bool is_global(const sp_pool_geometry *g)
 
 /* Combines two lane states over disjoint position sets exactly like one scan over their union: the last NaN
    if any, else the best value at its first position. */
-SP_INLINE void combine(simde__m256 *va, simde__m256i *pa, simde__m256 vb, simde__m256i pb, bool is_min)
+SP_KERNEL_INLINE void combine(simde__m256 *va, simde__m256i *pa, simde__m256 vb, simde__m256i pb, bool is_min)
 {
     const simde__m256 na = simde_mm256_cmp_ps(*va, *va, SIMDE_CMP_UNORD_Q);
     const simde__m256 nb = simde_mm256_cmp_ps(vb, vb, SIMDE_CMP_UNORD_Q);
@@ -583,7 +582,7 @@ SP_INLINE void combine(simde__m256 *va, simde__m256i *pa, simde__m256 vb, simde_
 
 /* Lane state of one plane of n elements: lane l scans positions l, l+8, ... with the rule. Lanes that see no
    element hold (worst, INT32_MAX), which loses every combine. */
-SP_INLINE void plane_lanes(const float *p, int64_t n, bool is_min, simde__m256 *best_out, simde__m256i *pos_out)
+SP_KERNEL_INLINE void plane_lanes(const float *p, int64_t n, bool is_min, simde__m256 *best_out, simde__m256i *pos_out)
 {
     const simde__m256i iota = iota_epi32();
     const simde__m256 worst = worst_value(is_min);
@@ -617,7 +616,7 @@ SP_INLINE void plane_lanes(const float *p, int64_t n, bool is_min, simde__m256 *
     *pos_out = pos;
 }
 
-SP_INLINE void leaf(const float *x, int64_t n, int64_t np, int64_t k, bool is_min, simde__m256 *v, simde__m256i *p)
+SP_KERNEL_INLINE void leaf(const float *x, int64_t n, int64_t np, int64_t k, bool is_min, simde__m256 *v, simde__m256i *p)
 {
     if (k < np) {
         plane_lanes(x + k * n, n, is_min, v, p);
@@ -628,7 +627,7 @@ SP_INLINE void leaf(const float *x, int64_t n, int64_t np, int64_t k, bool is_mi
 }
 
 /* One tree level: a and b -> both their lanes, combined. level 0: 128-bit halves; 1: lane pairs; 2: lanes. */
-SP_INLINE void tree_step(simde__m256 *va, simde__m256i *pa, simde__m256 vb, simde__m256i pb, int level, bool is_min)
+SP_KERNEL_INLINE void tree_step(simde__m256 *va, simde__m256i *pa, simde__m256 vb, simde__m256i pb, int level, bool is_min)
 {
     simde__m256 x, y, px, py;
     if (level == 0) {
@@ -694,7 +693,7 @@ static void run_global(const sp_pool_geometry *g, const float *x, float *y, int6
 /* ---------------------------------------------------------------------------------------------------------- */
 /* Entry points */
 
-SP_INLINE void extremum(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx, size_t planes,
+SP_KERNEL_INLINE void extremum(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx, size_t planes,
                         bool is_min, bool with_idx)
 {
     if (sp_in_plane(g) > SP_INT32_PLANE_LIMIT) {

@@ -30,7 +30,6 @@
 #include "kernels.h"
 #include "x86/nhwc_access.h"
 
-#define SP_INLINE static inline __attribute__((always_inline))
 
 typedef simde__m256 vf;
 typedef simde__m256i vi;
@@ -56,28 +55,28 @@ static tail_mask tail_of(int64_t n) {
     return t;
 }
 
-SP_INLINE vf load_vec(const float *p, int u, int U, bool masked, const tail_mask *t) {
+SP_KERNEL_INLINE vf load_vec(const float *p, int u, int U, bool masked, const tail_mask *t) {
     return (masked && u == U - 1) ? simde_mm256_maskload_ps(p + u * VL, t->m32) : simde_mm256_loadu_ps(p + u * VL);
 }
 
 /* The NaN-free rule: v wins where strictly better; ties keep best. */
-SP_INLINE vf pick(vf v, vf best, bool is_min) {
+SP_KERNEL_INLINE vf pick(vf v, vf best, bool is_min) {
     return is_min ? simde_mm256_min_ps(v, best) : simde_mm256_max_ps(v, best);
 }
 
 /* The contract's rule, NaN included: (v > best) || isnan(v), as a lane mask. */
-SP_INLINE vf wins_exact(vf v, vf best, bool is_min) {
+SP_KERNEL_INLINE vf wins_exact(vf v, vf best, bool is_min) {
     const vf better =
         is_min ? simde_mm256_cmp_ps(v, best, SIMDE_CMP_LT_OQ) : simde_mm256_cmp_ps(v, best, SIMDE_CMP_GT_OQ);
     return simde_mm256_or_ps(better, simde_mm256_cmp_ps(v, v, SIMDE_CMP_UNORD_Q));
 }
 
 /* Lanes where nb equals best bitwise: where the tap did not win under the NaN-free rule. */
-SP_INLINE vi unchanged(vf nb, vf best) {
+SP_KERNEL_INLINE vi unchanged(vf nb, vf best) {
     return simde_mm256_cmpeq_epi32(simde_mm256_castps_si256(nb), simde_mm256_castps_si256(best));
 }
 
-SP_INLINE bool any_nan(vf det) { return simde_mm256_movemask_ps(simde_mm256_cmp_ps(det, det, SIMDE_CMP_UNORD_Q)) != 0; }
+SP_KERNEL_INLINE bool any_nan(vf det) { return simde_mm256_movemask_ps(simde_mm256_cmp_ps(det, det, SIMDE_CMP_UNORD_Q)) != 0; }
 
 /* What every block of a call shares. */
 typedef struct ctx {
@@ -97,7 +96,7 @@ typedef struct state {
 
 /* Stores a block's results: clamped values (NaN-preserving, as sp_clamp: vmaxps(lo, v) and vminps(hi, v) return
    a NaN v), and positions widened to int64. */
-SP_INLINE void store_state(const ctx *k, const state *s, float *y, int64_t *idx, int U, bool masked,
+SP_KERNEL_INLINE void store_state(const ctx *k, const state *s, float *y, int64_t *idx, int U, bool masked,
                            const tail_mask *t, int mode) {
     for (int u = 0; u < U; ++u) {
         vf r = s->best[u];
@@ -131,14 +130,14 @@ typedef struct window {
     int64_t sd, sh, sw;
 } window;
 
-SP_INLINE void seed(state *s, vf *det, vf v, int u, int64_t pos, int mode) {
+SP_KERNEL_INLINE void seed(state *s, vf *det, vf v, int u, int64_t pos, int mode) {
     s->best[u] = v;
     det[u] = simde_mm256_mul_ps(v, v);
     if (mode == IDX_32) s->at[u] = simde_mm256_set1_epi32((int32_t)pos);
     if (mode == IDX_64) s->at[u] = s->at_hi[u] = simde_mm256_set1_epi64x(pos);
 }
 
-SP_INLINE void update(state *s, vf *det, vf v, int u, int64_t pos, bool is_min, int mode, bool exact) {
+SP_KERNEL_INLINE void update(state *s, vf *det, vf v, int u, int64_t pos, bool is_min, int mode, bool exact) {
     if (exact) {
         const vf w = wins_exact(v, s->best[u], is_min);
         const vi take = simde_mm256_castps_si256(w);
@@ -173,7 +172,7 @@ SP_INLINE void update(state *s, vf *det, vf v, int u, int64_t pos, bool is_min, 
  * vector is partial when `masked`. Taps run in scan order (D, H, W); the first seeds the state. Returns false
  * when the NaN-free rule met a NaN: what it stored is then wrong and the caller reruns the block exactly.
  */
-SP_INLINE bool reduce_block(const ctx *k, const float *x, float *y, int64_t *idx, window w, int U, bool masked,
+SP_KERNEL_INLINE bool reduce_block(const ctx *k, const float *x, float *y, int64_t *idx, window w, int U, bool masked,
                             const tail_mask *t, bool is_min, int mode, bool exact) {
     const int64_t C = k->C;
     state s;
@@ -200,7 +199,7 @@ SP_INLINE bool reduce_block(const ctx *k, const float *x, float *y, int64_t *idx
     return !nan;
 }
 
-SP_INLINE void exact_vectors(const ctx *k, const float *x, float *y, int64_t *idx, window w, int U, bool masked,
+SP_KERNEL_INLINE void exact_vectors(const ctx *k, const float *x, float *y, int64_t *idx, window w, int U, bool masked,
                              const tail_mask *t, bool is_min, int mode) {
     for (int u = 0; u < U; ++u) {
         const bool part = masked && u == U - 1;
@@ -224,7 +223,7 @@ static __attribute__((noinline)) void reduce_block_exact(const ctx *k, const flo
 }
 
 /* All channels of one output pixel: blocks of BLOCK vectors, then single vectors, then the masked tail. */
-SP_INLINE void reduce_pixel(const ctx *k, const float *x, float *y, int64_t *idx, window w, const tail_mask *t,
+SP_KERNEL_INLINE void reduce_pixel(const ctx *k, const float *x, float *y, int64_t *idx, window w, const tail_mask *t,
                             bool is_min, int mode) {
     int64_t c = 0;
     for (; c + BLOCK * VL <= k->nc; c += BLOCK * VL)
@@ -249,7 +248,7 @@ SP_INLINE void reduce_pixel(const ctx *k, const float *x, float *y, int64_t *idx
  * to the window's first tap, plus that on store. The NaN detector covers the whole run; a run that met a NaN
  * is recomputed pixel by pixel with the exact rule.
  */
-SP_INLINE void run_block(const ctx *k, const float *x, int64_t pos0, int64_t pstep, int64_t n, int64_t sh,
+SP_KERNEL_INLINE void run_block(const ctx *k, const float *x, int64_t pos0, int64_t pstep, int64_t n, int64_t sh,
                          int64_t sw, float *y, int64_t *idx, int KH, int KW, int S, int U, bool masked,
                          const tail_mask *t, bool is_min, int mode) {
     const int64_t C = k->C, rs = sh * C, cs = sw * C;
@@ -319,7 +318,7 @@ SP_INLINE void run_block(const ctx *k, const float *x, int64_t pos0, int64_t pst
         }
 }
 
-SP_INLINE void fast_run(const ctx *k, const float *x, int64_t pos0, int64_t pstep, int64_t n, int64_t sh,
+SP_KERNEL_INLINE void fast_run(const ctx *k, const float *x, int64_t pos0, int64_t pstep, int64_t n, int64_t sh,
                         int64_t sw, float *y, int64_t *idx, const tail_mask *t, int KH, int KW, int S, bool is_min,
                         int mode) {
     const int64_t C = k->C;
@@ -356,7 +355,7 @@ SP_INLINE void fast_run(const ctx *k, const float *x, int64_t pos0, int64_t pste
  * once and serves both. Taking the maximum row by row, then across rows, keeps the scan order's tie rule
  * (each max keeps its second, earlier operand on ties: the earliest row, then the earliest column of it).
  */
-SP_INLINE void pair_block(const ctx *k, const float *x, int64_t pos0, int64_t W, int64_t n, float *y0, float *y1,
+SP_KERNEL_INLINE void pair_block(const ctx *k, const float *x, int64_t pos0, int64_t W, int64_t n, float *y0, float *y1,
                           int S, int U, bool masked, const tail_mask *t, bool is_min) {
     const int64_t C = k->C, rs = W * C, step = S * C;
     const int rows = 3 + S, keep = 3 - S;
@@ -419,7 +418,7 @@ SP_INLINE void pair_block(const ctx *k, const float *x, int64_t pos0, int64_t W,
         }
 }
 
-SP_INLINE void pair_run_s(const ctx *k, const float *x, int64_t pos0, int64_t W, int64_t n, float *y0, float *y1,
+SP_KERNEL_INLINE void pair_run_s(const ctx *k, const float *x, int64_t pos0, int64_t W, int64_t n, float *y0, float *y1,
                           const tail_mask *t, int S, bool is_min) {
     int64_t c = 0;
     for (; c + VL <= k->nc; c += VL) pair_block(k, x + c, pos0, W, n, y0 + c, y1 + c, S, 1, false, t, is_min);
@@ -439,7 +438,7 @@ static void pair_run(const ctx *k, const float *x, int64_t pos0, int64_t W, int6
 
 /* Full windows of a KH x KW kernel: the stride picks the compile-time variant (1 and 2 carry columns when the
    window is not dilated; any other stride or a dilation loads every tap). */
-SP_INLINE void fast_kernel(const ctx *k, const float *x, int64_t pos0, int64_t pstep, int64_t n, int64_t sh,
+SP_KERNEL_INLINE void fast_kernel(const ctx *k, const float *x, int64_t pos0, int64_t pstep, int64_t n, int64_t sh,
                            int64_t sw, float *y, int64_t *idx, const tail_mask *t, int KH, int KW, bool is_min,
                            int mode) {
     if (sw == 1 && pstep == 1) fast_run(k, x, pos0, pstep, n, sh, sw, y, idx, t, KH, KW, 1, is_min, mode);
@@ -454,7 +453,7 @@ SP_INLINE void fast_kernel(const ctx *k, const float *x, int64_t pos0, int64_t p
  * One output pixel whose window is the whole image, pixels 0 .. P-1 in order. Each pass keeps GLOBAL_U
  * vectors of channels in registers and walks every pixel (per lane, the scan order is the pixel order).
  */
-SP_INLINE void global_block(const ctx *k, const float *x, int64_t P, float *y, int64_t *idx, int U, bool masked,
+SP_KERNEL_INLINE void global_block(const ctx *k, const float *x, int64_t P, float *y, int64_t *idx, int U, bool masked,
                             const tail_mask *t, bool is_min, int mode) {
     const int64_t C = k->C;
     state s;
@@ -487,7 +486,7 @@ SP_INLINE void global_block(const ctx *k, const float *x, int64_t P, float *y, i
     }
 }
 
-SP_INLINE void global_pool(const ctx *k, const float *x, int64_t P, float *y, int64_t *idx, const tail_mask *t,
+SP_KERNEL_INLINE void global_pool(const ctx *k, const float *x, int64_t P, float *y, int64_t *idx, const tail_mask *t,
                         bool is_min, int mode) {
     int64_t c = 0;
     for (; c + GLOBAL_U * VL <= k->nc; c += GLOBAL_U * VL)
@@ -507,7 +506,7 @@ static bool is_global(const sp_pool_geometry *g) {
 /* ---------------------------------------------------------------------------------------------------------- */
 /* Rows                                                                                                       */
 
-SP_INLINE void pool_rows(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx, int64_t row_begin,
+SP_KERNEL_INLINE void pool_rows(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx, int64_t row_begin,
                          int64_t row_end, bool is_min, int mode) {
     ctx k;
     k.C = g->channels;

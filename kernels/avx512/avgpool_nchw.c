@@ -32,7 +32,6 @@
 
 #include "kernels.h"
 
-#define SP_INLINE static inline __attribute__((always_inline))
 
 enum { V = 16 };
 
@@ -46,7 +45,7 @@ enum { V = 16 };
 #define SP_AVX512_NATIVE 0
 #endif
 
-SP_INLINE simde__m512 ld_mask(simde__m512 src, simde__mmask16 k, const float *p)
+SP_KERNEL_INLINE simde__m512 ld_mask(simde__m512 src, simde__mmask16 k, const float *p)
 {
 #if SP_AVX512_NATIVE
     return _mm512_mask_loadu_ps(src, k, p);
@@ -59,7 +58,7 @@ SP_INLINE simde__m512 ld_mask(simde__m512 src, simde__mmask16 k, const float *p)
 #endif
 }
 
-SP_INLINE void st_mask(float *p, simde__mmask16 k, simde__m512 v)
+SP_KERNEL_INLINE void st_mask(float *p, simde__mmask16 k, simde__m512 v)
 {
 #if SP_AVX512_NATIVE
     _mm512_mask_storeu_ps(p, k, v);
@@ -71,7 +70,7 @@ SP_INLINE void st_mask(float *p, simde__mmask16 k, simde__m512 v)
 #endif
 }
 
-SP_INLINE simde__m512 gather_mask(simde__m512 src, simde__mmask16 k, simde__m512i vindex, const float *base)
+SP_KERNEL_INLINE simde__m512 gather_mask(simde__m512 src, simde__mmask16 k, simde__m512i vindex, const float *base)
 {
 #if SP_AVX512_NATIVE
     return _mm512_mask_i32gather_ps(src, k, vindex, base, 4);
@@ -88,7 +87,7 @@ SP_INLINE simde__m512 gather_mask(simde__m512 src, simde__mmask16 k, simde__m512
 
 /* GCC rebuilds a known constant vector lane by lane whenever a permute overwrites its register; an empty asm
    makes it keep and copy the loaded register instead. */
-SP_INLINE simde__m512i opaque(simde__m512i v)
+SP_KERNEL_INLINE simde__m512i opaque(simde__m512i v)
 {
 #if SP_AVX512_NATIVE && defined(__GNUC__)
     __asm__("" : "+v"(v));
@@ -102,7 +101,7 @@ static const int32_t k_iota[V] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 
 static const int32_t k_unshuffle[V] = {0, 1, 4, 5, 8, 9, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15};
 
 /* Bits [lo, hi) of a 16-lane mask, both clamped to [0, 16]. */
-SP_INLINE simde__mmask16 range_mask(int64_t lo, int64_t hi)
+SP_KERNEL_INLINE simde__mmask16 range_mask(int64_t lo, int64_t hi)
 {
     if (lo < 0) lo = 0;
     if (hi > V) hi = V;
@@ -111,13 +110,13 @@ SP_INLINE simde__mmask16 range_mask(int64_t lo, int64_t hi)
 }
 
 /* v clamped to [lo, hi]; comparisons with NaN are false, so NaN passes through. */
-SP_INLINE simde__m512 fv_clamp(simde__m512 v, simde__m512 lo, simde__m512 hi)
+SP_KERNEL_INLINE simde__m512 fv_clamp(simde__m512 v, simde__m512 lo, simde__m512 hi)
 {
     v = simde_mm512_mask_mov_ps(v, simde_mm512_cmp_ps_mask(v, lo, SIMDE_CMP_LT_OQ), lo);
     return simde_mm512_mask_mov_ps(v, simde_mm512_cmp_ps_mask(v, hi, SIMDE_CMP_GT_OQ), hi);
 }
 
-SP_INLINE simde__m512 clamp_vec(const sp_pool_geometry *g, simde__m512 v)
+SP_KERNEL_INLINE simde__m512 clamp_vec(const sp_pool_geometry *g, simde__m512 v)
 {
     return g->clamp_output ? fv_clamp(v, simde_mm512_set1_ps(g->clamp_min), simde_mm512_set1_ps(g->clamp_max)) : v;
 }
@@ -200,7 +199,7 @@ static strided make_strided(int64_t S)
 /* Tap at column p = b + o of the row at rb = row + b. Full blocks (!edge): every needed column lies inside the
    row; `last_even` (S = 2): the largest even offset, whose second load would read one column past the last
    needed one. Edge blocks: columns outside [0, W) read +0. S = 2 returns the shuffled lane order. */
-SP_INLINE simde__m512 load_tap(const strided *l, const float *rb, int64_t o, int64_t p, int64_t W, int mode,
+SP_KERNEL_INLINE simde__m512 load_tap(const strided *l, const float *rb, int64_t o, int64_t p, int64_t W, int mode,
                                bool edge, bool last_even)
 {
     const simde__m512 zero = simde_mm512_setzero_ps();
@@ -247,7 +246,7 @@ SP_INLINE simde__m512 load_tap(const strided *l, const float *rb, int64_t o, int
 /* Sliding windows: one block of 16 outputs at a time, its whole window in registers */
 
 /* The sum of every tap of the block whose first column is b, in scan order, in natural lane order. */
-SP_INLINE simde__m512 block_sum(const strided *l, const taprows *t, int64_t b, int64_t W, int64_t K, int64_t dw,
+SP_KERNEL_INLINE simde__m512 block_sum(const strided *l, const taprows *t, int64_t b, int64_t W, int64_t K, int64_t dw,
                                 int mode, bool edge)
 {
     const int64_t lastoff = (K - 1) * dw;
@@ -268,7 +267,7 @@ SP_INLINE simde__m512 block_sum(const strided *l, const taprows *t, int64_t b, i
 
 /* One output row: blocks at 0, 16, ...; the last partial block overlaps its neighbour (recomputing equal
    values) unless the row is narrower than 16. Blocks wholly inside the full range load unmasked. */
-SP_INLINE void row_sliding(const sp_pool_geometry *g, const wplan *w, const strided *l, const taprows *t, float *y,
+SP_KERNEL_INLINE void row_sliding(const sp_pool_geometry *g, const wplan *w, const strided *l, const taprows *t, float *y,
                            const float *div, int mode, int64_t KC, int64_t DWC)
 {
     const int64_t out_w = g->out[2], W = g->in[2], S = w->S, shift = w->shift, fb = w->fb, fe = w->fe;
@@ -328,7 +327,7 @@ static void row_table(const sp_pool_geometry *g, const taprows *t, float *y, con
     }
 }
 
-SP_INLINE void run_planes(const sp_pool_geometry *g, const wplan *w, const float *x, float *y, size_t planes,
+SP_KERNEL_INLINE void run_planes(const sp_pool_geometry *g, const wplan *w, const float *x, float *y, size_t planes,
                           int mode, int64_t KC, int64_t DWC, bool table)
 {
     const int64_t H = g->in[1], W = g->in[2], HW = H * W, in_plane = g->in[0] * HW;
@@ -359,44 +358,44 @@ SP_INLINE void run_planes(const sp_pool_geometry *g, const wplan *w, const float
 typedef simde__m512 fvec;
 typedef simde__m512i fcol;
 
-SP_INLINE fvec fv_zero(void) { return simde_mm512_setzero_ps(); }
-SP_INLINE fvec fv_set1(float f) { return simde_mm512_set1_ps(f); }
-SP_INLINE fvec fv_load(const float *p) { return simde_mm512_loadu_ps(p); }
-SP_INLINE void fv_store(float *p, fvec v) { simde_mm512_storeu_ps(p, v); }
-SP_INLINE fvec fv_add(fvec a, fvec b) { return simde_mm512_add_ps(a, b); }
-SP_INLINE fvec fv_mul(fvec a, fvec b) { return simde_mm512_mul_ps(a, b); }
+SP_KERNEL_INLINE fvec fv_zero(void) { return simde_mm512_setzero_ps(); }
+SP_KERNEL_INLINE fvec fv_set1(float f) { return simde_mm512_set1_ps(f); }
+SP_KERNEL_INLINE fvec fv_load(const float *p) { return simde_mm512_loadu_ps(p); }
+SP_KERNEL_INLINE void fv_store(float *p, fvec v) { simde_mm512_storeu_ps(p, v); }
+SP_KERNEL_INLINE fvec fv_add(fvec a, fvec b) { return simde_mm512_add_ps(a, b); }
+SP_KERNEL_INLINE fvec fv_mul(fvec a, fvec b) { return simde_mm512_mul_ps(a, b); }
 typedef simde__mmask16 fmask;
-SP_INLINE fmask fm_first(int64_t n) { return range_mask(0, n); }
-SP_INLINE fvec fv_load_m(const float *p, fmask m) { return ld_mask(fv_zero(), m, p); }
-SP_INLINE void fv_store_m(float *p, fmask m, fvec v) { st_mask(p, m, v); }
-SP_INLINE fvec fv_load_n(const float *p, int64_t n) { return ld_mask(fv_zero(), range_mask(0, n), p); }
-SP_INLINE void fv_store_n(float *p, int64_t n, fvec v) { st_mask(p, range_mask(0, n), v); }
+SP_KERNEL_INLINE fmask fm_first(int64_t n) { return range_mask(0, n); }
+SP_KERNEL_INLINE fvec fv_load_m(const float *p, fmask m) { return ld_mask(fv_zero(), m, p); }
+SP_KERNEL_INLINE void fv_store_m(float *p, fmask m, fvec v) { st_mask(p, m, v); }
+SP_KERNEL_INLINE fvec fv_load_n(const float *p, int64_t n) { return ld_mask(fv_zero(), range_mask(0, n), p); }
+SP_KERNEL_INLINE void fv_store_n(float *p, int64_t n, fvec v) { st_mask(p, range_mask(0, n), v); }
 
 static const int32_t k_even[V] = {0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30};
 static const int32_t k_odd[V] = {1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31};
 
-SP_INLINE fvec fv_pair_sum(fvec lo, fvec hi)
+SP_KERNEL_INLINE fvec fv_pair_sum(fvec lo, fvec hi)
 {
     const fvec even = simde_mm512_permutex2var_ps(lo, simde_mm512_loadu_si512(k_even), hi);
     const fvec odd = simde_mm512_permutex2var_ps(lo, simde_mm512_loadu_si512(k_odd), hi);
     return simde_mm512_add_ps(even, odd);
 }
 
-SP_INLINE fcol fc_first(int64_t W)
+SP_KERNEL_INLINE fcol fc_first(int64_t W)
 {
     int32_t c[V];
     for (int i = 0; i < V; ++i) c[i] = (int32_t)(i % W);
     return simde_mm512_loadu_si512(c);
 }
 
-SP_INLINE fcol fc_next(fcol c, int64_t step, int64_t W)
+SP_KERNEL_INLINE fcol fc_next(fcol c, int64_t step, int64_t W)
 {
     const simde__m512i w = simde_mm512_set1_epi32((int32_t)W);
     c = simde_mm512_add_epi32(c, simde_mm512_set1_epi32((int32_t)step));
     return simde_mm512_mask_sub_epi32(c, simde_mm512_cmpge_epi32_mask(c, w), c, w);
 }
 
-SP_INLINE fvec fv_load_cols(const float *p, fcol c, int64_t off, int64_t W, int64_t n)
+SP_KERNEL_INLINE fvec fv_load_cols(const float *p, fcol c, int64_t off, int64_t W, int64_t n)
 {
     simde__mmask16 k = range_mask(0, n);
     if (off < 0) k &= simde_mm512_cmpge_epi32_mask(c, simde_mm512_set1_epi32((int32_t)-off));

@@ -27,7 +27,6 @@
 #include "kernels.h"
 #include "x86/nhwc_access.h"
 
-#define SP_INLINE static inline __attribute__((always_inline))
 
 typedef simde__m512 vf;
 typedef simde__mmask16 vmask;
@@ -37,7 +36,7 @@ enum { VL = 16, BLOCK = 4, FAST_U = 2, GLOBAL_U = 8 };
 /* ---------------------------------------------------------------------------------------------------------- */
 /* Memory access and arithmetic                                                                               */
 
-SP_INLINE vf load_tail(const float *p, vmask k) {
+SP_KERNEL_INLINE vf load_tail(const float *p, vmask k) {
 #if defined(SIMDE_X86_AVX512F_NATIVE)
     return _mm512_maskz_loadu_ps(k, p);
 #else
@@ -48,7 +47,7 @@ SP_INLINE vf load_tail(const float *p, vmask k) {
 #endif
 }
 
-SP_INLINE void store_tail(float *p, vmask k, vf v) {
+SP_KERNEL_INLINE void store_tail(float *p, vmask k, vf v) {
 #if defined(SIMDE_X86_AVX512F_NATIVE)
     _mm512_mask_storeu_ps(p, k, v);
 #else
@@ -60,7 +59,7 @@ SP_INLINE void store_tail(float *p, vmask k, vf v) {
 }
 
 /* A non-temporal store of a full, 64-byte aligned vector (simde 0.7 lacks the AVX-512 one). */
-SP_INLINE void store_stream(float *p, vf v) {
+SP_KERNEL_INLINE void store_stream(float *p, vf v) {
 #if defined(SIMDE_X86_AVX512F_NATIVE)
     _mm512_stream_ps(p, v);
 #else
@@ -68,12 +67,12 @@ SP_INLINE void store_stream(float *p, vf v) {
 #endif
 }
 
-SP_INLINE vf load_vec(const float *p, int u, int U, bool masked, vmask tail) {
+SP_KERNEL_INLINE vf load_vec(const float *p, int u, int U, bool masked, vmask tail) {
     return (masked && u == U - 1) ? load_tail(p + u * VL, tail) : simde_mm512_loadu_ps(p + u * VL);
 }
 
 /* acc + v, on the add pipes (alt = false) or, bit-identically, as fma(v, 1, acc) on the multiply pipes. */
-SP_INLINE vf add(vf acc, vf v, bool alt) {
+SP_KERNEL_INLINE vf add(vf acc, vf v, bool alt) {
     return alt ? simde_mm512_fmadd_ps(v, simde_mm512_set1_ps(1.0f), acc) : simde_mm512_add_ps(acc, v);
 }
 
@@ -103,14 +102,14 @@ static inline divisor divisor_of(float d) {
     return r;
 }
 
-SP_INLINE vf finish(const ctx *k, vf sum, const divisor *d) {
+SP_KERNEL_INLINE vf finish(const ctx *k, vf sum, const divisor *d) {
     vf r = d->pow2 ? simde_mm512_mul_ps(sum, d->d) : simde_mm512_div_ps(sum, d->d);
     /* NaN-preserving clamp (sp_clamp): vmaxps(lo, v) and vminps(hi, v) return v when it is NaN. */
     if (k->clamp) r = simde_mm512_min_ps(k->hi, simde_mm512_max_ps(k->lo, r));
     return r;
 }
 
-SP_INLINE void store_vec(const ctx *k, float *y, int u, int U, bool masked, vmask tail, vf v) {
+SP_KERNEL_INLINE void store_vec(const ctx *k, float *y, int u, int U, bool masked, vmask tail, vf v) {
     if (masked && u == U - 1) store_tail(y + u * VL, tail, v);
     else if (k->stream) store_stream(y + u * VL, v);
     else simde_mm512_storeu_ps(y + u * VL, v);
@@ -126,7 +125,7 @@ typedef struct window {
     int64_t sd, sh, sw;
 } window;
 
-SP_INLINE void reduce_block(const ctx *k, const float *x, float *y, window w, const divisor *dv, int U, bool masked,
+SP_KERNEL_INLINE void reduce_block(const ctx *k, const float *x, float *y, window w, const divisor *dv, int U, bool masked,
                             vmask tail) {
     const int64_t C = k->C;
     vf acc[BLOCK];
@@ -140,7 +139,7 @@ SP_INLINE void reduce_block(const ctx *k, const float *x, float *y, window w, co
     for (int u = 0; u < U; ++u) store_vec(k, y, u, U, masked, tail, finish(k, acc[u], dv));
 }
 
-SP_INLINE void reduce_pixel(const ctx *k, const float *x, float *y, window w, float d) {
+SP_KERNEL_INLINE void reduce_pixel(const ctx *k, const float *x, float *y, window w, float d) {
     const divisor dv = divisor_of(d);
     int64_t c = 0;
     for (; c + BLOCK * VL <= k->nc; c += BLOCK * VL) reduce_block(k, x + c, y + c, w, &dv, BLOCK, false, 0xFFFF);
@@ -157,7 +156,7 @@ SP_INLINE void reduce_pixel(const ctx *k, const float *x, float *y, window w, fl
  * Channel blocks are the outer loop; with a compile-time stride S < KW (and no dilation) the KW - S columns
  * a window shares with the previous one stay in registers, so each pixel loads only its S new columns.
  */
-SP_INLINE void run_block(const ctx *k, const float *x, int64_t pos0, int64_t pstep, int64_t n, int64_t sh,
+SP_KERNEL_INLINE void run_block(const ctx *k, const float *x, int64_t pos0, int64_t pstep, int64_t n, int64_t sh,
                          int64_t sw, const float *div, float *y, int KH, int KW, int S, int U, bool masked,
                          vmask tail) {
     const int64_t C = k->C, rs = sh * C, cs = sw * C;
@@ -194,7 +193,7 @@ SP_INLINE void run_block(const ctx *k, const float *x, int64_t pos0, int64_t pst
     }
 }
 
-SP_INLINE void fast_run(const ctx *k, const float *x, int64_t pos0, int64_t pstep, int64_t n, int64_t sh,
+SP_KERNEL_INLINE void fast_run(const ctx *k, const float *x, int64_t pos0, int64_t pstep, int64_t n, int64_t sh,
                         int64_t sw, const float *div, float *y, int KH, int KW, int S) {
     const int64_t C = k->C;
     if (S == 0 || S >= KW) {
@@ -222,7 +221,7 @@ SP_INLINE void fast_run(const ctx *k, const float *x, int64_t pos0, int64_t pste
         run_block(k, x + c, pos0, pstep, n, sh, sw, div, y + c, KH, KW, S, 1, true, (vmask)((1u << (k->nc - c)) - 1));
 }
 
-SP_INLINE void fast_kernel(const ctx *k, const float *x, int64_t pos0, int64_t pstep, int64_t n, int64_t sh,
+SP_KERNEL_INLINE void fast_kernel(const ctx *k, const float *x, int64_t pos0, int64_t pstep, int64_t n, int64_t sh,
                            int64_t sw, const float *div, float *y, int KH, int KW) {
     if (sw == 1 && pstep == 1) fast_run(k, x, pos0, pstep, n, sh, sw, div, y, KH, KW, 1);
     else if (sw == 1 && pstep == 2) fast_run(k, x, pos0, pstep, n, sh, sw, div, y, KH, KW, 2);
@@ -232,7 +231,7 @@ SP_INLINE void fast_kernel(const ctx *k, const float *x, int64_t pos0, int64_t p
 /* ---------------------------------------------------------------------------------------------------------- */
 /* Global pooling                                                                                             */
 
-SP_INLINE void global_block(const ctx *k, const float *x, int64_t P, const divisor *dv, float *y, int U, bool masked,
+SP_KERNEL_INLINE void global_block(const ctx *k, const float *x, int64_t P, const divisor *dv, float *y, int U, bool masked,
                             vmask tail) {
     const int64_t C = k->C;
     vf acc[GLOBAL_U];

@@ -11,36 +11,37 @@
 
 #include <simde/x86/avx512.h>
 
-#define BV_INLINE static inline __attribute__((always_inline))
+#include "kernels.h"
+
 
 enum { BV = 16 };
 typedef simde__m512 bv_f;
 typedef simde__mmask16 bv_mask;
 
-BV_INLINE simde__m512i bv_iota(void)
+SP_KERNEL_INLINE simde__m512i bv_iota(void)
 {
     return simde_mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
 }
-BV_INLINE bv_f bv_zero(void) { return simde_mm512_setzero_ps(); }
-BV_INLINE bv_f bv_set1(float v) { return simde_mm512_set1_ps(v); }
-BV_INLINE bv_f bv_add(bv_f a, bv_f b) { return simde_mm512_add_ps(a, b); }
-BV_INLINE bv_f bv_mul(bv_f a, bv_f b) { return simde_mm512_mul_ps(a, b); }
-BV_INLINE bv_f bv_div(bv_f a, bv_f b) { return simde_mm512_div_ps(a, b); }
-BV_INLINE bv_f bv_load(const float *p) { return simde_mm512_loadu_ps(p); }
-BV_INLINE void bv_store(float *p, bv_f v) { simde_mm512_storeu_ps(p, v); }
+SP_KERNEL_INLINE bv_f bv_zero(void) { return simde_mm512_setzero_ps(); }
+SP_KERNEL_INLINE bv_f bv_set1(float v) { return simde_mm512_set1_ps(v); }
+SP_KERNEL_INLINE bv_f bv_add(bv_f a, bv_f b) { return simde_mm512_add_ps(a, b); }
+SP_KERNEL_INLINE bv_f bv_mul(bv_f a, bv_f b) { return simde_mm512_mul_ps(a, b); }
+SP_KERNEL_INLINE bv_f bv_div(bv_f a, bv_f b) { return simde_mm512_div_ps(a, b); }
+SP_KERNEL_INLINE bv_f bv_load(const float *p) { return simde_mm512_loadu_ps(p); }
+SP_KERNEL_INLINE void bv_store(float *p, bv_f v) { simde_mm512_storeu_ps(p, v); }
 
 /* Lanes [0, n), n in [0, BV]. */
-BV_INLINE bv_mask bv_first(int64_t n) { return n >= BV ? (bv_mask)0xFFFF : (bv_mask)((1u << n) - 1u); }
-BV_INLINE bv_f bv_load_first(const float *p, int64_t n) { return _mm512_maskz_loadu_ps(bv_first(n), p); }
-BV_INLINE void bv_store_first(float *p, int64_t n, bv_f v) { _mm512_mask_storeu_ps(p, bv_first(n), v); }
+SP_KERNEL_INLINE bv_mask bv_first(int64_t n) { return n >= BV ? (bv_mask)0xFFFF : (bv_mask)((1u << n) - 1u); }
+SP_KERNEL_INLINE bv_f bv_load_first(const float *p, int64_t n) { return _mm512_maskz_loadu_ps(bv_first(n), p); }
+SP_KERNEL_INLINE void bv_store_first(float *p, int64_t n, bv_f v) { _mm512_mask_storeu_ps(p, bv_first(n), v); }
 /* v where m is set, +0 elsewhere. */
-BV_INLINE bv_f bv_keep(bv_mask m, bv_f v) { return simde_mm512_maskz_mov_ps(m, v); }
-BV_INLINE int bv_count(bv_mask m) { return __builtin_popcount((unsigned)m); }
+SP_KERNEL_INLINE bv_f bv_keep(bv_mask m, bv_f v) { return simde_mm512_maskz_mov_ps(m, v); }
+SP_KERNEL_INLINE int bv_count(bv_mask m) { return __builtin_popcount((unsigned)m); }
 
 /* dy / divisor per lane, bit for bit: where every divisor is a power of two whose reciprocal is a normal float,
    the product with that exact reciprocal is the same correctly rounded quotient, at a fraction of a division's
    cost (2x2 windows without clipped taps divide by 4). */
-BV_INLINE bv_f bv_share(bv_f dy, bv_f divisor)
+SP_KERNEL_INLINE bv_f bv_share(bv_f dy, bv_f divisor)
 {
     const simde__m512i bits = simde_mm512_castps_si512(divisor);
     const simde__mmask16 pow2 =
@@ -53,7 +54,7 @@ BV_INLINE bv_f bv_share(bv_f dy, bv_f divisor)
 }
 
 /* Lanes i < n with idx[i] == pos (NHWC: the channels whose recorded winner is pixel pos). */
-BV_INLINE bv_mask bv_routed(const int64_t *idx, int64_t pos, int64_t n)
+SP_KERNEL_INLINE bv_mask bv_routed(const int64_t *idx, int64_t pos, int64_t n)
 {
     const simde__m512i p = simde_mm512_set1_epi64(pos);
     const bv_mask k = bv_first(n);
@@ -65,7 +66,7 @@ BV_INLINE bv_mask bv_routed(const int64_t *idx, int64_t pos, int64_t n)
 
 /* NHWC, overlapping windows: dx[idx[i] * C + i] += dy[i] for lanes i < n. The lanes are distinct channels,
    hence distinct addresses, so a gather, an add and a scatter keep every element's order. */
-BV_INLINE void bv_routed_accumulate(float *dx, const int64_t *idx, const float *dy, int64_t C, int64_t n)
+SP_KERNEL_INLINE void bv_routed_accumulate(float *dx, const int64_t *idx, const float *dy, int64_t C, int64_t n)
 {
     const __m512i lane = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0), vC = _mm512_set1_epi64(C);
     for (int64_t i = 0; i < n; i += 8) {
@@ -80,7 +81,7 @@ BV_INLINE void bv_routed_accumulate(float *dx, const int64_t *idx, const float *
 /* 32 columns of a dx row from 16 windows of two adjacent columns: window i covers columns 2i and 2i+1, which
    sit at plane position pos + 2i (+1). Column 2i+j gets dy[i] + 0 where idx[i] names it, else +0. Returns how
    many windows' indices hit a column (the caller's check that every index lay in its window). */
-BV_INLINE int bv_routed_pairs(const int64_t *idx, const float *dy, float *dx, int32_t pos)
+SP_KERNEL_INLINE int bv_routed_pairs(const int64_t *idx, const float *dy, float *dx, int32_t pos)
 {
     /* vpshufd 0xA0 copies each 64-bit lane's low half into both halves: [i0 i0 i1 i1 | ...]. */
     const simde__m512i i0 = _mm512_shuffle_epi32(simde_mm512_loadu_si512(idx), (_MM_PERM_ENUM)0xA0);
@@ -98,7 +99,7 @@ BV_INLINE int bv_routed_pairs(const int64_t *idx, const float *dy, float *dx, in
 
 /* 32 columns of a dx row from 16 windows of two adjacent columns: both columns of window i get
    dy[i] / divisor[i] + 0. */
-BV_INLINE void bv_avg_pairs(const float *dy, const float *divisor, float *dx)
+SP_KERNEL_INLINE void bv_avg_pairs(const float *dy, const float *divisor, float *dx)
 {
     const bv_f s = bv_add(bv_share(bv_load(dy), bv_load(divisor)), bv_zero());
     const simde__m512i dup_lo = simde_mm512_set_epi32(7, 7, 6, 6, 5, 5, 4, 4, 3, 3, 2, 2, 1, 1, 0, 0);

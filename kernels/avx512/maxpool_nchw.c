@@ -47,7 +47,6 @@
 #include "kernels.h"
 #include "x86/nchw_extremum_fast_v8.h"
 
-#define SP_INLINE static inline __attribute__((always_inline))
 
 
 enum { V = 16 };
@@ -70,7 +69,7 @@ enum { SP_FAST16_MIN_OUT_W = 64 };
 #endif
 
 /* Lane i = p[i] where k is set, src[i] elsewhere; unselected lanes are never read. */
-SP_INLINE simde__m512 ld_mask(simde__m512 src, simde__mmask16 k, const float *p)
+SP_KERNEL_INLINE simde__m512 ld_mask(simde__m512 src, simde__mmask16 k, const float *p)
 {
 #if SP_AVX512_NATIVE
     return _mm512_mask_loadu_ps(src, k, p);
@@ -83,7 +82,7 @@ SP_INLINE simde__m512 ld_mask(simde__m512 src, simde__mmask16 k, const float *p)
 #endif
 }
 
-SP_INLINE void st_mask(float *p, simde__mmask16 k, simde__m512 v)
+SP_KERNEL_INLINE void st_mask(float *p, simde__mmask16 k, simde__m512 v)
 {
 #if SP_AVX512_NATIVE
     _mm512_mask_storeu_ps(p, k, v);
@@ -95,7 +94,7 @@ SP_INLINE void st_mask(float *p, simde__mmask16 k, simde__m512 v)
 #endif
 }
 
-SP_INLINE void st_mask_epi64(int64_t *p, simde__mmask8 k, simde__m512i v)
+SP_KERNEL_INLINE void st_mask_epi64(int64_t *p, simde__mmask8 k, simde__m512i v)
 {
 #if SP_AVX512_NATIVE
     _mm512_mask_storeu_epi64(p, k, v);
@@ -108,7 +107,7 @@ SP_INLINE void st_mask_epi64(int64_t *p, simde__mmask8 k, simde__m512i v)
 }
 
 /* Lane i = base[vindex[i]] where k is set, src[i] elsewhere. */
-SP_INLINE simde__m512 gather_mask(simde__m512 src, simde__mmask16 k, simde__m512i vindex, const float *base)
+SP_KERNEL_INLINE simde__m512 gather_mask(simde__m512 src, simde__mmask16 k, simde__m512i vindex, const float *base)
 {
 #if SP_AVX512_NATIVE
     return _mm512_mask_i32gather_ps(src, k, vindex, base, 4);
@@ -124,7 +123,7 @@ SP_INLINE simde__m512 gather_mask(simde__m512 src, simde__mmask16 k, simde__m512
 }
 
 /* Sign-extends int32 lanes 0-7 (half 0) or 8-15 (half 1) to int64. */
-SP_INLINE simde__m512i widen_half(simde__m512i v, int half)
+SP_KERNEL_INLINE simde__m512i widen_half(simde__m512i v, int half)
 {
 #if SP_AVX512_NATIVE
     return _mm512_cvtepi32_epi64(half ? _mm512_extracti64x4_epi64(v, 1) : _mm512_castsi512_si256(v));
@@ -139,7 +138,7 @@ SP_INLINE simde__m512i widen_half(simde__m512i v, int half)
 
 /* GCC rebuilds a known constant vector lane by lane (16 masked broadcasts) whenever a permute overwrites
    its register; hiding the value behind an empty asm makes it keep and copy the loaded register instead. */
-SP_INLINE simde__m512i opaque(simde__m512i v)
+SP_KERNEL_INLINE simde__m512i opaque(simde__m512i v)
 {
 #if SP_AVX512_NATIVE && defined(__GNUC__)
     __asm__("" : "+v"(v));
@@ -150,16 +149,16 @@ SP_INLINE simde__m512i opaque(simde__m512i v)
 /* Constant vectors come from static arrays: simde's setr builds them lane by lane. */
 static const int32_t k_iota[V] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
 
-SP_INLINE simde__m512i iota_epi32(void) { return opaque(simde_mm512_loadu_si512(k_iota)); }
+SP_KERNEL_INLINE simde__m512i iota_epi32(void) { return opaque(simde_mm512_loadu_si512(k_iota)); }
 
 /* ---------------------------------------------------------------------------------------------------------- */
 /* Small helpers */
 
-SP_INLINE simde__m512 as_ps(simde__m512i v) { return simde_mm512_castsi512_ps(v); }
-SP_INLINE simde__m512i as_si(simde__m512 v) { return simde_mm512_castps_si512(v); }
+SP_KERNEL_INLINE simde__m512 as_ps(simde__m512i v) { return simde_mm512_castsi512_ps(v); }
+SP_KERNEL_INLINE simde__m512i as_si(simde__m512 v) { return simde_mm512_castps_si512(v); }
 
 /* Bits [lo, hi) of a 16-lane mask, both clamped to [0, 16]. */
-SP_INLINE simde__mmask16 range_mask(int64_t lo, int64_t hi)
+SP_KERNEL_INLINE simde__mmask16 range_mask(int64_t lo, int64_t hi)
 {
     if (lo < 0) lo = 0;
     if (hi > V) hi = V;
@@ -167,7 +166,7 @@ SP_INLINE simde__mmask16 range_mask(int64_t lo, int64_t hi)
     return (simde__mmask16)((((uint32_t)1 << hi) - 1u) & ~(((uint32_t)1 << lo) - 1u));
 }
 
-SP_INLINE simde__m512 clamp_vec(const sp_pool_geometry *g, simde__m512 v)
+SP_KERNEL_INLINE simde__m512 clamp_vec(const sp_pool_geometry *g, simde__m512 v)
 {
     if (!g->clamp_output) return v;
     const simde__m512 lo = simde_mm512_set1_ps(g->clamp_min), hi = simde_mm512_set1_ps(g->clamp_max);
@@ -176,10 +175,10 @@ SP_INLINE simde__m512 clamp_vec(const sp_pool_geometry *g, simde__m512 v)
     return simde_mm512_mask_mov_ps(v, simde_mm512_cmp_ps_mask(v, hi, SIMDE_CMP_GT_OQ), hi);
 }
 
-SP_INLINE simde__m512 worst_value(bool is_min) { return simde_mm512_set1_ps(is_min ? INFINITY : -INFINITY); }
+SP_KERNEL_INLINE simde__m512 worst_value(bool is_min) { return simde_mm512_set1_ps(is_min ? INFINITY : -INFINITY); }
 
 /* The reference's rule for a later candidate v against the running best: strictly better, or NaN. */
-SP_INLINE simde__mmask16 wins(simde__m512 v, simde__m512 best, bool is_min)
+SP_KERNEL_INLINE simde__mmask16 wins(simde__m512 v, simde__m512 best, bool is_min)
 {
     const simde__mmask16 better = is_min ? simde_mm512_cmp_ps_mask(v, best, SIMDE_CMP_LT_OQ)
                                          : simde_mm512_cmp_ps_mask(v, best, SIMDE_CMP_GT_OQ);
@@ -189,7 +188,7 @@ SP_INLINE simde__mmask16 wins(simde__m512 v, simde__m512 best, bool is_min)
 /* best = rule(best, v), v being later in scan order. Without indices: vmaxps(v, best) is `v > best ? v :
    best` (ties and a NaN best keep best), and a NaN v is taken through the mask. rel: the later side's tap
    offsets (a broadcast for one tap, or a vector for a folded run of taps). */
-SP_INLINE void fold(simde__m512 *best, simde__m512i *rel, simde__m512 v, simde__m512i v_rel, bool is_min,
+SP_KERNEL_INLINE void fold(simde__m512 *best, simde__m512i *rel, simde__m512 v, simde__m512i v_rel, bool is_min,
                     bool with_idx)
 {
     if (!with_idx) {
@@ -291,7 +290,7 @@ static loader make_loader(int64_t S, int64_t W)
    Full blocks (!edge): every needed column lies inside the row. `last_even` (S = 2): the block's largest
    even offset, whose second load would read one column past the last needed one (possibly past the input).
    Edge blocks: columns outside [0, W) are not read and become `fill`. S = 2 returns the shuffled lane order. */
-SP_INLINE simde__m512 load_tap(const loader *l, const float *rb, int64_t o, int64_t p, int mode, bool edge,
+SP_KERNEL_INLINE simde__m512 load_tap(const loader *l, const float *rb, int64_t o, int64_t p, int mode, bool edge,
                                bool last_even, simde__m512 fill)
 {
     const int64_t W = l->W;
@@ -423,7 +422,7 @@ typedef struct rowctx {
 } rowctx;
 
 /* Taps j < K of one row at offsets j*dw, folded in scan order. */
-SP_INLINE void fold_row(const loader *l, const float *rb, int64_t b, int64_t rrel, int64_t K, int64_t dw, int mode,
+SP_KERNEL_INLINE void fold_row(const loader *l, const float *rb, int64_t b, int64_t rrel, int64_t K, int64_t dw, int mode,
                         bool edge, bool is_min, bool with_idx, simde__m512 *h_out, simde__m512i *hrel_out)
 {
     const simde__m512 fill = worst_value(is_min);
@@ -442,7 +441,7 @@ SP_INLINE void fold_row(const loader *l, const float *rb, int64_t b, int64_t rre
 }
 
 /* The m tap rows of one pass for the block at column b: their fold in scan order, in natural lane order. */
-SP_INLINE void block_rows(const loader *l, const float *const *rows, const int64_t *rrel, int m, int64_t b,
+SP_KERNEL_INLINE void block_rows(const loader *l, const float *const *rows, const int64_t *rrel, int m, int64_t b,
                           int64_t K, int64_t dw, int mode, bool edge, bool is_min, bool with_idx, simde__m512 *t_out,
                           simde__m512i *trel_out)
 {
@@ -465,7 +464,7 @@ SP_INLINE void block_rows(const loader *l, const float *const *rows, const int64
 
 /* Folds a block's pass result (t, trel) into the running result of outputs [o0, o0 + r) and stores it: in y and
    acc_rel between passes, finished (clamped, indices widened) after the last. b: the block's first column. */
-SP_INLINE void finish_block(const rowctx *c, int64_t o0, int64_t c0, int64_t r, int64_t b, simde__m512 t,
+SP_KERNEL_INLINE void finish_block(const rowctx *c, int64_t o0, int64_t c0, int64_t r, int64_t b, simde__m512 t,
                             simde__m512i trel, bool first, bool last, bool is_min, bool with_idx)
 {
     const simde__mmask16 out_mask = range_mask(0, r);
@@ -507,7 +506,7 @@ SP_INLINE void finish_block(const rowctx *c, int64_t o0, int64_t c0, int64_t r, 
 
 /* A partial block: outputs [o0, o0 + r), r < 16, inside the full range; loads are masked to the row so that
    the unused lanes read nothing past it. Rare (at most one per pass): out of line, runtime mode and sizes. */
-SP_INLINE void partial_block(const rowctx *c, const float *const *rows, const int64_t *rrel, int m, int64_t o0,
+SP_KERNEL_INLINE void partial_block(const rowctx *c, const float *const *rows, const int64_t *rrel, int m, int64_t o0,
                              int64_t c0, int64_t r, bool first, bool last, int mode, bool is_min, bool with_idx)
 {
     const wplan *w = c->w;
@@ -538,7 +537,7 @@ SP_PARTIAL_BLOCK(partial_min, true, false)
 SP_PARTIAL_BLOCK(partial_min_idx, true, true)
 #undef SP_PARTIAL_BLOCK
 
-SP_INLINE void partial_block_call(const rowctx *c, const float *const *rows, const int64_t *rrel, int m, int64_t o0,
+SP_KERNEL_INLINE void partial_block_call(const rowctx *c, const float *const *rows, const int64_t *rrel, int m, int64_t o0,
                                   int64_t c0, int64_t r, bool first, bool last, int mode, bool is_min, bool with_idx)
 {
     if (is_min) {
@@ -552,7 +551,7 @@ SP_INLINE void partial_block_call(const rowctx *c, const float *const *rows, con
 
 /* One pass over outputs [c0, c1) of the full range: blocks of 16, the hot loop. A trailing partial block either
    overlaps the previous one (single-pass rows only: it recomputes equal values from scratch) or is masked. */
-SP_INLINE void pass(const rowctx *c, const float *const *rows, const int64_t *rrel, int m, int64_t c0, int64_t c1,
+SP_KERNEL_INLINE void pass(const rowctx *c, const float *const *rows, const int64_t *rrel, int m, int64_t c0, int64_t c1,
                     bool first, bool last, bool overlap, int mode, int64_t KC, int64_t DWC, bool is_min,
                     bool with_idx)
 {
@@ -578,7 +577,7 @@ SP_INLINE void pass(const rowctx *c, const float *const *rows, const int64_t *rr
 }
 
 /* Dispatches a pass on its number of rows (1..3, a compile-time constant inside). */
-SP_INLINE void pass_m(const rowctx *c, const float *const *rows, const int64_t *rrel, int m, int64_t c0, int64_t c1,
+SP_KERNEL_INLINE void pass_m(const rowctx *c, const float *const *rows, const int64_t *rrel, int m, int64_t c0, int64_t c1,
                       bool first, bool last, bool overlap, int mode, int64_t KC, int64_t DWC, bool is_min,
                       bool with_idx)
 {
@@ -613,7 +612,7 @@ static void edge_column(const sp_pool_geometry *g, const taprows *t, float *y, i
 
 /* One output row of a sliding (or uniform adaptive) plan: edge columns one by one, the full range in vector
    passes. */
-SP_INLINE void row_sliding(rowctx *c, const taprows *t, int mode, int64_t KC, int64_t DWC, bool is_min,
+SP_KERNEL_INLINE void row_sliding(rowctx *c, const taprows *t, int mode, int64_t KC, int64_t DWC, bool is_min,
                            bool with_idx)
 {
     const int64_t out_w = c->g->out[2], nrows = t->nd * t->nh, fb = c->w->fb, fe = c->w->fe;
@@ -655,7 +654,7 @@ SP_INLINE void row_sliding(rowctx *c, const taprows *t, int mode, int64_t KC, in
 
 /* One output row of a non-uniform adaptive plan: lane i's window is taps_w[o] columns from first_w[o],
    gathered; lanes past their window read the worst value, which never wins. */
-SP_INLINE void row_table(const sp_pool_geometry *g, const taprows *t, float *y, int64_t *idx, bool is_min,
+SP_KERNEL_INLINE void row_table(const sp_pool_geometry *g, const taprows *t, float *y, int64_t *idx, bool is_min,
                          bool with_idx)
 {
     const int64_t out_w = g->out[2], dw = g->dilation[2];
@@ -705,7 +704,7 @@ SP_INLINE void row_table(const sp_pool_geometry *g, const taprows *t, float *y, 
 
 /* Every output row of `planes` planes. mode: how a tap is loaded (MODE_*); KC/DWC: compile-time kernel width
    and dilation (0: the plan's); table: non-uniform adaptive windows. */
-SP_INLINE void run_planes(const sp_pool_geometry *g, const wplan *w, const float *x, float *y, int64_t *idx,
+SP_KERNEL_INLINE void run_planes(const sp_pool_geometry *g, const wplan *w, const float *x, float *y, int64_t *idx,
                           size_t planes, int mode, int64_t KC, int64_t DWC, bool table, bool is_min, bool with_idx)
 {
     const int64_t H = g->in[1], W = g->in[2], HW = H * W, in_plane = g->in[0] * HW;
@@ -775,7 +774,7 @@ SP_DECLARE_FAMILY(avx2, minpool)
 /* ---------------------------------------------------------------------------------------------------------- */
 /* Entry points */
 
-SP_INLINE void extremum(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx, size_t planes,
+SP_KERNEL_INLINE void extremum(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx, size_t planes,
                         bool is_min, bool with_idx)
 {
     if (sp_in_plane(g) > SP_INT32_PLANE_LIMIT) {

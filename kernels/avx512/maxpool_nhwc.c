@@ -36,7 +36,6 @@
 #include "kernels.h"
 #include "x86/nhwc_access.h"
 
-#define SP_INLINE static inline __attribute__((always_inline))
 
 typedef simde__m512 vf;
 typedef simde__m512i vi;
@@ -50,7 +49,7 @@ enum idx_mode { IDX_NONE = 0, IDX_32 = 1, IDX_64 = 2 };
 /* ---------------------------------------------------------------------------------------------------------- */
 /* Masked memory access                                                                                       */
 
-SP_INLINE vf load_tail(const float *p, vmask k) {
+SP_KERNEL_INLINE vf load_tail(const float *p, vmask k) {
 #if defined(SIMDE_X86_AVX512F_NATIVE)
     return _mm512_maskz_loadu_ps(k, p);
 #else
@@ -61,7 +60,7 @@ SP_INLINE vf load_tail(const float *p, vmask k) {
 #endif
 }
 
-SP_INLINE void store_tail(float *p, vmask k, vf v) {
+SP_KERNEL_INLINE void store_tail(float *p, vmask k, vf v) {
 #if defined(SIMDE_X86_AVX512F_NATIVE)
     _mm512_mask_storeu_ps(p, k, v);
 #else
@@ -73,7 +72,7 @@ SP_INLINE void store_tail(float *p, vmask k, vf v) {
 }
 
 /* A non-temporal store of a full, 64-byte aligned vector (simde 0.7 lacks the AVX-512 one). */
-SP_INLINE void store_stream(float *p, vf v) {
+SP_KERNEL_INLINE void store_stream(float *p, vf v) {
 #if defined(SIMDE_X86_AVX512F_NATIVE)
     _mm512_stream_ps(p, v);
 #else
@@ -81,7 +80,7 @@ SP_INLINE void store_stream(float *p, vf v) {
 #endif
 }
 
-SP_INLINE void store_i64(int64_t *p, simde__mmask8 k, vi v, bool masked) {
+SP_KERNEL_INLINE void store_i64(int64_t *p, simde__mmask8 k, vi v, bool masked) {
     if (!masked) {
         simde_mm512_storeu_si512(p, v);
         return;
@@ -97,7 +96,7 @@ SP_INLINE void store_i64(int64_t *p, simde__mmask8 k, vi v, bool masked) {
 }
 
 /* int32 lanes 0-7 / 8-15 sign-extended to int64 (positions are >= 0, so either extension would do). */
-SP_INLINE vi widen_lo(vi v) {
+SP_KERNEL_INLINE vi widen_lo(vi v) {
 #if defined(SIMDE_X86_AVX512F_NATIVE)
     return _mm512_cvtepi32_epi64(_mm512_castsi512_si256(v));
 #else
@@ -109,7 +108,7 @@ SP_INLINE vi widen_lo(vi v) {
 #endif
 }
 
-SP_INLINE vi widen_hi(vi v) {
+SP_KERNEL_INLINE vi widen_hi(vi v) {
 #if defined(SIMDE_X86_AVX512F_NATIVE)
     return _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(v, 1));
 #else
@@ -125,24 +124,24 @@ SP_INLINE vi widen_hi(vi v) {
 /* Per-tap rules                                                                                              */
 
 /* The NaN-free rule: v wins where strictly better; ties keep best. */
-SP_INLINE vf pick(vf v, vf best, bool is_min) {
+SP_KERNEL_INLINE vf pick(vf v, vf best, bool is_min) {
     return is_min ? simde_mm512_min_ps(v, best) : simde_mm512_max_ps(v, best);
 }
 
 /* The contract's rule, NaN included: (v > best) || isnan(v). */
-SP_INLINE vmask wins_exact(vf v, vf best, bool is_min) {
+SP_KERNEL_INLINE vmask wins_exact(vf v, vf best, bool is_min) {
     const vmask better = is_min ? simde_mm512_cmp_ps_mask(v, best, SIMDE_CMP_LT_OQ)
                                 : simde_mm512_cmp_ps_mask(v, best, SIMDE_CMP_GT_OQ);
     return (vmask)(better | simde_mm512_cmp_ps_mask(v, v, SIMDE_CMP_UNORD_Q));
 }
 
 /* Lanes where nb (the new best) differs bitwise from best: where the tap won under the NaN-free rule. */
-SP_INLINE vmask changed(vf nb, vf best) {
+SP_KERNEL_INLINE vmask changed(vf nb, vf best) {
     return (vmask)~simde_mm512_cmpeq_epi32_mask(simde_mm512_castps_si512(nb), simde_mm512_castps_si512(best));
 }
 
 /* NaN-preserving clamp, sp_clamp's semantics: vmaxps(lo, v) keeps a NaN v (second operand) as does vminps. */
-SP_INLINE vf clamp(vf v, vf lo, vf hi) { return simde_mm512_min_ps(hi, simde_mm512_max_ps(lo, v)); }
+SP_KERNEL_INLINE vf clamp(vf v, vf lo, vf hi) { return simde_mm512_min_ps(hi, simde_mm512_max_ps(lo, v)); }
 
 /* ---------------------------------------------------------------------------------------------------------- */
 /* One channel block of one output pixel                                                                      */
@@ -171,18 +170,18 @@ typedef struct state {
     vi at_hi[BLOCK]; /* IDX_64: lanes 8-15 */
 } state;
 
-SP_INLINE vf load_vec(const float *p, int u, int U, bool masked, vmask tail) {
+SP_KERNEL_INLINE vf load_vec(const float *p, int u, int U, bool masked, vmask tail) {
     return (masked && u == U - 1) ? load_tail(p + u * VL, tail) : simde_mm512_loadu_ps(p + u * VL);
 }
 
-SP_INLINE void seed(state *s, vf v, int u, int64_t pos, int mode) {
+SP_KERNEL_INLINE void seed(state *s, vf v, int u, int64_t pos, int mode) {
     s->best[u] = v;
     s->det[u] = simde_mm512_mul_ps(v, v);
     if (mode == IDX_32) s->at[u] = simde_mm512_set1_epi32((int32_t)pos);
     if (mode == IDX_64) s->at[u] = s->at_hi[u] = simde_mm512_set1_epi64(pos);
 }
 
-SP_INLINE void update(state *s, vf v, int u, int64_t pos, bool is_min, int mode, bool exact) {
+SP_KERNEL_INLINE void update(state *s, vf v, int u, int64_t pos, bool is_min, int mode, bool exact) {
     if (exact) {
         const vmask take = wins_exact(v, s->best[u], is_min);
         s->best[u] = simde_mm512_mask_mov_ps(s->best[u], take, v);
@@ -208,7 +207,7 @@ SP_INLINE void update(state *s, vf v, int u, int64_t pos, bool is_min, int mode,
 }
 
 /* Stores the block's results: clamped values, and positions widened to int64. */
-SP_INLINE void store_state(const ctx *k, const state *s, float *y, int64_t *idx, int U, bool masked, vmask tail,
+SP_KERNEL_INLINE void store_state(const ctx *k, const state *s, float *y, int64_t *idx, int U, bool masked, vmask tail,
                            int mode) {
     for (int u = 0; u < U; ++u) {
         vf r = s->best[u];
@@ -230,7 +229,7 @@ SP_INLINE void store_state(const ctx *k, const state *s, float *y, int64_t *idx,
  * vector is partial when `masked`. Taps run in scan order (D, H, W); the first seeds the state. Returns false
  * when the NaN-free rule met a NaN: what it stored is then wrong and the caller reruns the block exactly.
  */
-SP_INLINE bool reduce_block(const ctx *k, const float *x, float *y, int64_t *idx, window w, int U, bool masked,
+SP_KERNEL_INLINE bool reduce_block(const ctx *k, const float *x, float *y, int64_t *idx, window w, int U, bool masked,
                             vmask tail, bool is_min, int mode, bool exact) {
     const int64_t C = k->C;
     state s;
@@ -255,7 +254,7 @@ SP_INLINE bool reduce_block(const ctx *k, const float *x, float *y, int64_t *idx
 }
 
 /* The exact-rule rerun of a block whose fast pass met a NaN, one vector at a time: out of line, it is rare. */
-SP_INLINE void exact_vectors(const ctx *k, const float *x, float *y, int64_t *idx, window w, int U, bool masked,
+SP_KERNEL_INLINE void exact_vectors(const ctx *k, const float *x, float *y, int64_t *idx, window w, int U, bool masked,
                              vmask tail, bool is_min, int mode) {
     for (int u = 0; u < U; ++u) {
         const bool part = masked && u == U - 1;
@@ -279,7 +278,7 @@ static __attribute__((noinline)) void reduce_block_exact(const ctx *k, const flo
 }
 
 /* All channels of one output pixel: blocks of BLOCK vectors, then single vectors, then the masked tail. */
-SP_INLINE void reduce_pixel(const ctx *k, const float *x, float *y, int64_t *idx, window w, bool is_min, int mode) {
+SP_KERNEL_INLINE void reduce_pixel(const ctx *k, const float *x, float *y, int64_t *idx, window w, bool is_min, int mode) {
     int64_t c = 0;
     for (; c + BLOCK * VL <= k->nc; c += BLOCK * VL)
         if (!reduce_block(k, x + c, y + c, mode ? idx + c : NULL, w, BLOCK, false, 0xFFFF, is_min, mode, false))
@@ -304,7 +303,7 @@ SP_INLINE void reduce_pixel(const ctx *k, const float *x, float *y, int64_t *idx
  * window's first tap and get the first tap's position added on store. The NaN detector covers the whole run;
  * a run that met a NaN is recomputed pixel by pixel with the exact rule.
  */
-SP_INLINE void run_block(const ctx *k, const float *x, int64_t pos0, int64_t pstep, int64_t n, int64_t sh,
+SP_KERNEL_INLINE void run_block(const ctx *k, const float *x, int64_t pos0, int64_t pstep, int64_t n, int64_t sh,
                          int64_t sw, float *y, int64_t *idx, int KH, int KW, int S, int U, bool masked, vmask tail,
                          bool is_min, int mode) {
     const int64_t C = k->C, rs = sh * C, cs = sw * C;
@@ -377,7 +376,7 @@ SP_INLINE void run_block(const ctx *k, const float *x, int64_t pos0, int64_t pst
         }
 }
 
-SP_INLINE void fast_run(const ctx *k, const float *x, int64_t pos0, int64_t pstep, int64_t n, int64_t sh,
+SP_KERNEL_INLINE void fast_run(const ctx *k, const float *x, int64_t pos0, int64_t pstep, int64_t n, int64_t sh,
                         int64_t sw, float *y, int64_t *idx, int KH, int KW, int S, bool is_min, int mode) {
     const int64_t C = k->C;
     if (S == 0 || S >= KW) {
@@ -417,7 +416,7 @@ SP_INLINE void fast_run(const ctx *k, const float *x, int64_t pos0, int64_t pste
  * once and serves both. Taking the maximum row by row, then across rows, keeps the scan order's tie rule
  * (each max keeps its second, earlier operand on ties: the earliest row, then the earliest column of it).
  */
-SP_INLINE void pair_block(const ctx *k, const float *x, int64_t pos0, int64_t W, int64_t n, float *y0, float *y1,
+SP_KERNEL_INLINE void pair_block(const ctx *k, const float *x, int64_t pos0, int64_t W, int64_t n, float *y0, float *y1,
                           int S, int U, bool masked, vmask tail, bool is_min) {
     const int64_t C = k->C, rs = W * C, step = S * C;
     const int rows = 3 + S, keep = 3 - S;
@@ -480,7 +479,7 @@ SP_INLINE void pair_block(const ctx *k, const float *x, int64_t pos0, int64_t W,
         }
 }
 
-SP_INLINE void pair_run_s(const ctx *k, const float *x, int64_t pos0, int64_t W, int64_t n, float *y0, float *y1, int S,
+SP_KERNEL_INLINE void pair_run_s(const ctx *k, const float *x, int64_t pos0, int64_t W, int64_t n, float *y0, float *y1, int S,
                           bool is_min) {
     int64_t c = 0;
     for (; c + FAST_U * VL <= k->nc; c += FAST_U * VL)
@@ -503,7 +502,7 @@ static void pair_run(const ctx *k, const float *x, int64_t pos0, int64_t W, int6
 
 /* Full windows of a KH x KW kernel: the stride picks the compile-time variant (1 and 2 carry columns when the
    window is not dilated; any other stride or a dilation loads every tap). */
-SP_INLINE void fast_kernel(const ctx *k, const float *x, int64_t pos0, int64_t pstep, int64_t n, int64_t sh,
+SP_KERNEL_INLINE void fast_kernel(const ctx *k, const float *x, int64_t pos0, int64_t pstep, int64_t n, int64_t sh,
                            int64_t sw, float *y, int64_t *idx, int KH, int KW, bool is_min, int mode) {
     if (sw == 1 && pstep == 1) fast_run(k, x, pos0, pstep, n, sh, sw, y, idx, KH, KW, 1, is_min, mode);
     else if (sw == 1 && pstep == 2) fast_run(k, x, pos0, pstep, n, sh, sw, y, idx, KH, KW, 2, is_min, mode);
@@ -516,7 +515,7 @@ SP_INLINE void fast_kernel(const ctx *k, const float *x, int64_t pos0, int64_t p
  * as everywhere): many independent dependency chains, and a software prefetch of the next pass's data.
  */
 enum { GLOBAL_U = 8 };
-SP_INLINE void global_block(const ctx *k, const float *x, int64_t P, float *y, int64_t *idx, int U, bool masked,
+SP_KERNEL_INLINE void global_block(const ctx *k, const float *x, int64_t P, float *y, int64_t *idx, int U, bool masked,
                             vmask tail, bool is_min, int mode) {
     const int64_t C = k->C;
     state s;
@@ -555,7 +554,7 @@ SP_INLINE void global_block(const ctx *k, const float *x, int64_t P, float *y, i
     }
 }
 
-SP_INLINE void global_pool(const ctx *k, const float *x, int64_t P, float *y, int64_t *idx, bool is_min, int mode) {
+SP_KERNEL_INLINE void global_pool(const ctx *k, const float *x, int64_t P, float *y, int64_t *idx, bool is_min, int mode) {
     int64_t c = 0;
     for (; c + GLOBAL_U * VL <= k->nc; c += GLOBAL_U * VL)
         global_block(k, x + c, P, y + c, mode ? idx + c : NULL, GLOBAL_U, false, 0xFFFF, is_min, mode);
@@ -580,7 +579,7 @@ static bool is_global(const sp_pool_geometry *g) {
 /* Window shapes with a fully unrolled path for their full columns. */
 enum fast_kind { FAST_NONE, FAST_2X2, FAST_3X3 };
 
-SP_INLINE void pool_rows(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx, int64_t row_begin,
+SP_KERNEL_INLINE void pool_rows(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx, int64_t row_begin,
                          int64_t row_end, bool is_min, int mode) {
     ctx k;
     k.C = g->channels;

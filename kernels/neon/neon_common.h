@@ -25,16 +25,6 @@
 
 #include "kernels.h"
 
-/* The helpers take compile-time flags (op, index mode, vectors per pass, window shape); forcing them inline
- * folds every flag, so each public kernel gets its own branch-free loops. Unoptimised builds (Debug, the
- * sanitizers) keep them as plain functions: simde force-inlines every intrinsic, and multiplying that by
- * every instance would make one file take minutes to compile under -O0 -fsanitize=address. */
-#if defined(__OPTIMIZE__)
-#define SP_NEON_INLINE static inline __attribute__((always_inline))
-#else
-#define SP_NEON_INLINE static inline
-#endif
-
 enum sp_neon_op { SP_NEON_MAX = 0, SP_NEON_MIN = 1, SP_NEON_AVG = 2 };
 enum sp_neon_idx { SP_IDX_NONE = 0, SP_IDX_NARROW = 1, SP_IDX_WIDE = 2 };
 
@@ -50,7 +40,7 @@ static inline enum sp_neon_idx sp_neon_idx_mode(const sp_pool_geometry *g, const
 
 /* IEEE division lane by lane (AArch64's FDIV; simde 0.7 has no vdivq_f32 translation, so other hosts divide
  * the four lanes as scalars, which is the same correctly rounded operation). */
-SP_NEON_INLINE simde_float32x4_t sp_neon_div(simde_float32x4_t a, simde_float32x4_t b)
+SP_KERNEL_INLINE simde_float32x4_t sp_neon_div(simde_float32x4_t a, simde_float32x4_t b)
 {
 #if defined(SIMDE_ARM_NEON_A64V8_NATIVE)
     return vdivq_f32(a, b);
@@ -64,14 +54,14 @@ SP_NEON_INLINE simde_float32x4_t sp_neon_div(simde_float32x4_t a, simde_float32x
 }
 
 /* The first n (1..3) floats at p, the other lanes 0: a channel tail narrower than one vector. */
-SP_NEON_INLINE simde_float32x4_t sp_neon_load_partial(const float *p, int64_t n)
+SP_KERNEL_INLINE simde_float32x4_t sp_neon_load_partial(const float *p, int64_t n)
 {
     float t[4] = {0.0f, 0.0f, 0.0f, 0.0f};
     memcpy(t, p, (size_t)n * sizeof(float));
     return simde_vld1q_f32(t);
 }
 
-SP_NEON_INLINE void sp_neon_store_partial(float *p, simde_float32x4_t v, int64_t n)
+SP_KERNEL_INLINE void sp_neon_store_partial(float *p, simde_float32x4_t v, int64_t n)
 {
     float t[4];
     simde_vst1q_f32(t, v);
@@ -79,14 +69,14 @@ SP_NEON_INLINE void sp_neon_store_partial(float *p, simde_float32x4_t v, int64_t
 }
 
 /* Lanes {p[0], p[s], p[2s], p[3s]}. */
-SP_NEON_INLINE simde_float32x4_t sp_neon_load_strided(const float *p, int64_t s)
+SP_KERNEL_INLINE simde_float32x4_t sp_neon_load_strided(const float *p, int64_t s)
 {
     const float t[4] = {p[0], p[s], p[2 * s], p[3 * s]};
     return simde_vld1q_f32(t);
 }
 
 /* 4x4 transpose: rows r[i] (4 consecutive taps of plane i) -> columns c[j] (tap j of planes 0..3). */
-SP_NEON_INLINE void sp_neon_transpose4(const simde_float32x4_t r[4], simde_float32x4_t c[4])
+SP_KERNEL_INLINE void sp_neon_transpose4(const simde_float32x4_t r[4], simde_float32x4_t c[4])
 {
     const simde_float32x4x2_t t01 = simde_vtrnq_f32(r[0], r[1]);
     const simde_float32x4x2_t t23 = simde_vtrnq_f32(r[2], r[3]);
@@ -106,7 +96,7 @@ typedef struct sp_nstate {
 } sp_nstate;
 
 /* AVG: an empty sum (an empty window then yields 0 / divisor = 0). */
-SP_NEON_INLINE void sp_nstate_zero(sp_nstate *s)
+SP_KERNEL_INLINE void sp_nstate_zero(sp_nstate *s)
 {
     s->acc = simde_vdupq_n_f32(0.0f);
     s->rel = simde_vdupq_n_u32(0);
@@ -114,21 +104,21 @@ SP_NEON_INLINE void sp_nstate_zero(sp_nstate *s)
 }
 
 /* MAX/MIN: the first tap (rel 0) initialises. */
-SP_NEON_INLINE void sp_nstate_first(sp_nstate *s, simde_float32x4_t v)
+SP_KERNEL_INLINE void sp_nstate_first(sp_nstate *s, simde_float32x4_t v)
 {
     sp_nstate_zero(s);
     s->acc = v;
 }
 
 /* Lanes where tap v wins over best: (v > best) | isnan(v), i.e. better | ~(v == v). */
-SP_NEON_INLINE simde_uint32x4_t sp_neon_wins(simde_float32x4_t v, simde_float32x4_t best, int is_min)
+SP_KERNEL_INLINE simde_uint32x4_t sp_neon_wins(simde_float32x4_t v, simde_float32x4_t best, int is_min)
 {
     const simde_uint32x4_t better = is_min ? simde_vcltq_f32(v, best) : simde_vcgtq_f32(v, best);
     return simde_vornq_u32(better, simde_vceqq_f32(v, v));
 }
 
 /* One tap (at offset rel from each lane's first tap) of the four outputs. */
-SP_NEON_INLINE void sp_nstate_tap(sp_nstate *s, simde_float32x4_t v, int64_t rel, int op, int ik)
+SP_KERNEL_INLINE void sp_nstate_tap(sp_nstate *s, simde_float32x4_t v, int64_t rel, int op, int ik)
 {
     if (op == SP_NEON_AVG) {
         s->acc = simde_vaddq_f32(s->acc, v);
@@ -149,7 +139,7 @@ SP_NEON_INLINE void sp_nstate_tap(sp_nstate *s, simde_float32x4_t v, int64_t rel
 }
 
 /* The winners' in-plane positions: lane first tap (base_lo, base_hi) + rel. */
-SP_NEON_INLINE void sp_nstate_positions(const sp_nstate *s, simde_int64x2_t base_lo, simde_int64x2_t base_hi, int ik,
+SP_KERNEL_INLINE void sp_nstate_positions(const sp_nstate *s, simde_int64x2_t base_lo, simde_int64x2_t base_hi, int ik,
                                         simde_int64x2_t *lo, simde_int64x2_t *hi)
 {
     if (ik == SP_IDX_WIDE) {
@@ -185,7 +175,7 @@ static inline sp_nclamp sp_nclamp_of(const sp_pool_geometry *g)
 }
 
 /* AVG divides; then the NaN-preserving clamp, as sp_clamp: v < lo ? lo : (v > hi ? hi : v). */
-SP_NEON_INLINE simde_float32x4_t sp_nfinish(simde_float32x4_t acc, simde_float32x4_t divisor, const sp_nclamp *c,
+SP_KERNEL_INLINE simde_float32x4_t sp_nfinish(simde_float32x4_t acc, simde_float32x4_t divisor, const sp_nclamp *c,
                                             int op)
 {
     if (op == SP_NEON_AVG) acc = sp_neon_div(acc, divisor);
@@ -205,7 +195,7 @@ typedef struct sp_nwin {
     int64_t sd, sh, sw; /* in-plane distance between consecutive taps along D, H and W */
 } sp_nwin;
 
-SP_NEON_INLINE void sp_neon_scalar_window(const float *x, const sp_nwin *w, float divisor, const sp_nclamp *c,
+SP_KERNEL_INLINE void sp_neon_scalar_window(const float *x, const sp_nwin *w, float divisor, const sp_nclamp *c,
                                           float *y, int64_t *idx, int op, int with_idx)
 {
     float best = op == SP_NEON_AVG ? 0.0f : x[w->first];

@@ -27,7 +27,7 @@
 
 /* Tap j of outputs ow .. ow+3: p[0], p[S], p[2S], p[3S]. vld2q reads p[0..7], one element past the last tap
    needed: `vld_ok` says the caller checked that it stays inside the row. */
-SP_NEON_INLINE simde_float32x4_t sp_nchw_load(const float *p, int64_t S, int vld_ok)
+SP_KERNEL_INLINE simde_float32x4_t sp_nchw_load(const float *p, int64_t S, int vld_ok)
 {
     if (S == 1) return simde_vld1q_f32(p);
     if (S == 2 && vld_ok) return simde_vld2q_f32(p).val[0];
@@ -42,7 +42,7 @@ typedef struct sp_nchw_row {
 } sp_nchw_row;
 
 /* Outputs [ow, ow + 4 nv) of one row of one plane: all in the full range, K taps along W at stride S. */
-SP_NEON_INLINE void sp_nchw_block(const float *x, const sp_nchw_row *row, int64_t ow, int64_t K, int64_t S, int nv,
+SP_KERNEL_INLINE void sp_nchw_block(const float *x, const sp_nchw_row *row, int64_t ow, int64_t K, int64_t S, int nv,
                                   int vld_ok, const float *div_row, const sp_nclamp *c, float *y_row,
                                   int64_t *idx_row, int op, int ik)
 {
@@ -85,7 +85,7 @@ SP_NEON_INLINE void sp_nchw_block(const float *x, const sp_nchw_row *row, int64_
 }
 
 /* Every plane, row by row; requires full_end - full_begin >= 4. K and S are constants in the fast paths. */
-SP_NEON_INLINE void sp_nchw_planes_along_w(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx,
+SP_KERNEL_INLINE void sp_nchw_planes_along_w(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx,
                                            size_t planes, int64_t K, int64_t S, int op, int ik)
 {
     const int64_t in_plane = sp_in_plane(g), out_h = g->out[1], out_w = g->out[2];
@@ -151,7 +151,7 @@ SP_NEON_INLINE void sp_nchw_planes_along_w(const sp_pool_geometry *g, const floa
 /* Across planes                                                                                              */
 
 /* Tap `pos` of 4 planes. */
-SP_NEON_INLINE simde_float32x4_t sp_nchw_gather(const float *const *xl, int64_t pos)
+SP_KERNEL_INLINE simde_float32x4_t sp_nchw_gather(const float *const *xl, int64_t pos)
 {
     const float t[4] = {xl[0][pos], xl[1][pos], xl[2][pos], xl[3][pos]};
     return simde_vld1q_f32(t);
@@ -159,7 +159,7 @@ SP_NEON_INLINE simde_float32x4_t sp_nchw_gather(const float *const *xl, int64_t 
 
 /* A run of `len` taps at in-plane positions pos + i * step (rel offsets rel + i * step) into nv groups of 4
    planes; each lane sees them in order. */
-SP_NEON_INLINE void sp_nchw_run(const float *const *xl, int64_t pos, int64_t rel, int64_t len, int64_t step,
+SP_KERNEL_INLINE void sp_nchw_run(const float *const *xl, int64_t pos, int64_t rel, int64_t len, int64_t step,
                                 sp_nstate *s, int nv, int op, int ik)
 {
     int64_t i = 0;
@@ -179,7 +179,7 @@ SP_NEON_INLINE void sp_nchw_run(const float *const *xl, int64_t pos, int64_t rel
 }
 
 /* Planes [0, lanes) of a group of 4 * nv (lanes <= 4 * nv; spare lanes repeat the last plane). */
-SP_NEON_INLINE void sp_nchw_plane_group(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx,
+SP_KERNEL_INLINE void sp_nchw_plane_group(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx,
                                         int64_t lanes, const sp_nclamp *c, int nv, int op, int ik)
 {
     const int64_t in_plane = sp_in_plane(g), out_plane = sp_out_plane(g);
@@ -236,7 +236,7 @@ SP_NEON_INLINE void sp_nchw_plane_group(const sp_pool_geometry *g, const float *
             }
 }
 
-SP_NEON_INLINE void sp_nchw_planes_across(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx,
+SP_KERNEL_INLINE void sp_nchw_planes_across(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx,
                                           size_t planes, int op, int ik)
 {
     const int64_t in_plane = sp_in_plane(g), out_plane = sp_out_plane(g);
@@ -258,7 +258,7 @@ SP_NEON_INLINE void sp_nchw_planes_across(const sp_pool_geometry *g, const float
 /* ---------------------------------------------------------------------------------------------------------- */
 /* Entry                                                                                                      */
 
-SP_NEON_INLINE void sp_nchw_forward(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx, size_t planes,
+SP_KERNEL_INLINE void sp_nchw_forward(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx, size_t planes,
                                     int op, int ik)
 {
     if (g->full_end[2] - g->full_begin[2] < 4) {

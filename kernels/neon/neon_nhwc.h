@@ -20,13 +20,13 @@ typedef struct sp_nhwc_taps {
     int64_t rel[SP_NHWC_LIST_MAX]; /* pixel offset of tap t from the first tap */
 } sp_nhwc_taps;
 
-SP_NEON_INLINE simde_float32x4_t sp_nhwc_load(const float *p, int partial, int64_t np)
+SP_KERNEL_INLINE simde_float32x4_t sp_nhwc_load(const float *p, int partial, int64_t np)
 {
     return partial ? sp_neon_load_partial(p, np) : simde_vld1q_f32(p);
 }
 
 /* Stores NV vectors of channels (or the first np channels when partial) of one output pixel. */
-SP_NEON_INLINE void sp_nhwc_store(const sp_nstate *s, int nv, int partial, int64_t np, int64_t first, float divisor,
+SP_KERNEL_INLINE void sp_nhwc_store(const sp_nstate *s, int nv, int partial, int64_t np, int64_t first, float divisor,
                                   const sp_nclamp *c, float *yc, int64_t *ic, int op, int ik)
 {
     const simde_float32x4_t dv = simde_vdupq_n_f32(divisor);
@@ -55,7 +55,7 @@ SP_NEON_INLINE void sp_nhwc_store(const sp_nstate *s, int nv, int partial, int64
 
 /* Channels [c, c + 4 nv) of one output pixel, taps from a list of n taps (n a constant in the fast paths).
    xc points at channel c of the window's first tap. */
-SP_NEON_INLINE void sp_nhwc_block_list(const float *xc, const sp_nhwc_taps *taps, int64_t n, int nv, int partial,
+SP_KERNEL_INLINE void sp_nhwc_block_list(const float *xc, const sp_nhwc_taps *taps, int64_t n, int nv, int partial,
                                        int64_t np, int64_t first, float divisor, const sp_nclamp *c, float *yc,
                                        int64_t *ic, int op, int ik)
 {
@@ -77,7 +77,7 @@ SP_NEON_INLINE void sp_nhwc_block_list(const float *xc, const sp_nhwc_taps *taps
 
 /* The same for any window, walking its (D, H, W) taps (w: pixel strides). The first tap initialises MAX/MIN
    and is scanned again by the loops, which changes nothing (it does not beat itself; a NaN re-takes itself). */
-SP_NEON_INLINE void sp_nhwc_block_nested(const float *xc, int64_t C, const sp_nwin *w, int nv, int partial, int64_t np,
+SP_KERNEL_INLINE void sp_nhwc_block_nested(const float *xc, int64_t C, const sp_nwin *w, int nv, int partial, int64_t np,
                                          float divisor, const sp_nclamp *c, float *yc, int64_t *ic, int op, int ik)
 {
     sp_nstate s[4];
@@ -101,7 +101,7 @@ SP_NEON_INLINE void sp_nhwc_block_nested(const float *xc, int64_t C, const sp_nw
 }
 
 /* `list`: 0 = nested loops, else the tap list with n taps (n a compile-time constant where it can be). */
-SP_NEON_INLINE void sp_nhwc_block(const float *x, int64_t C, int64_t ch, const sp_nwin *w, int list,
+SP_KERNEL_INLINE void sp_nhwc_block(const float *x, int64_t C, int64_t ch, const sp_nwin *w, int list,
                                   const sp_nhwc_taps *taps, int64_t n, int nv, int partial, int64_t np, float divisor,
                                   const sp_nclamp *c, float *yo, int64_t *io, int op, int ik)
 {
@@ -114,7 +114,7 @@ SP_NEON_INLINE void sp_nhwc_block(const float *x, int64_t C, int64_t ch, const s
 }
 
 /* The nc channels of the call's slice of one output pixel (C is the pixel stride). */
-SP_NEON_INLINE void sp_nhwc_pixel(const float *x, int64_t C, int64_t nc, const sp_nwin *w, int list,
+SP_KERNEL_INLINE void sp_nhwc_pixel(const float *x, int64_t C, int64_t nc, const sp_nwin *w, int list,
                                   const sp_nhwc_taps *taps, int64_t n, float divisor, const sp_nclamp *c, float *yo,
                                   int64_t *io, int op, int ik)
 {
@@ -130,7 +130,7 @@ SP_NEON_INLINE void sp_nhwc_pixel(const float *x, int64_t C, int64_t nc, const s
 }
 
 /* Output rows [row_begin, row_end) of one image, the geometry's channel slice. */
-SP_NEON_INLINE void sp_nhwc_forward(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx,
+SP_KERNEL_INLINE void sp_nhwc_forward(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx,
                                     int64_t row_begin, int64_t row_end, int op, int ik)
 {
     const int64_t C = g->channels, nc = sp_slice_channels(g), out_h = g->out[1], out_w = g->out[2];

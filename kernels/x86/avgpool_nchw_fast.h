@@ -73,10 +73,10 @@ static inline fclamp fclamp_of(const sp_pool_geometry *g)
     return c;
 }
 
-SP_INLINE fvec apply_clamp(const fclamp *c, fvec v) { return c->on ? fv_clamp(v, c->lo, c->hi) : v; }
+SP_KERNEL_INLINE fvec apply_clamp(const fclamp *c, fvec v) { return c->on ? fv_clamp(v, c->lo, c->hi) : v; }
 
 /* Row sums at input positions [b, b + n) of one plane whose columns are `col`. */
-SP_INLINE fvec sep_row_block(const float *xb, fcol col, int64_t kw_n, int64_t dw, int64_t pw, int64_t W, int64_t n)
+SP_KERNEL_INLINE fvec sep_row_block(const float *xb, fcol col, int64_t kw_n, int64_t dw, int64_t pw, int64_t W, int64_t n)
 {
     fvec s = fv_load_cols(xb, col, -pw, W, n);
     for (int64_t kw = 1; kw < kw_n; ++kw) s = fv_add(s, fv_load_cols(xb, col, kw * dw - pw, W, n));
@@ -84,7 +84,7 @@ SP_INLINE fvec sep_row_block(const float *xb, fcol col, int64_t kw_n, int64_t dw
 }
 
 /* Sum of the row sums of outputs [b, b + V); hb is the scratch at the first tap row of output b. */
-SP_INLINE fvec sep_col_block(const float *hb, int64_t kh_n, int64_t row_step)
+SP_KERNEL_INLINE fvec sep_col_block(const float *hb, int64_t kh_n, int64_t row_step)
 {
     fvec s = fv_load(hb);
     for (int64_t kh = 1; kh < kh_n; ++kh) s = fv_add(s, fv_load(hb + kh * row_step));
@@ -92,7 +92,7 @@ SP_INLINE fvec sep_col_block(const float *hb, int64_t kh_n, int64_t row_step)
 }
 
 /* FIXED3: the window is 3x3, dilation 1, padding 1 (compile-time offsets); otherwise the plan's. */
-SP_INLINE void run_sep(const sp_pool_geometry *g, const float *x, float *y, size_t planes, bool FIXED3)
+SP_KERNEL_INLINE void run_sep(const sp_pool_geometry *g, const float *x, float *y, size_t planes, bool FIXED3)
 {
     const int64_t W = g->in[2], n_in = g->in[1] * W, n_out = sp_out_plane(g);
     const int64_t kh_n = FIXED3 ? 3 : g->kernel[1], kw_n = FIXED3 ? 3 : g->kernel[2];
@@ -157,7 +157,7 @@ static bool pairs_ok(const sp_pool_geometry *g)
     return true;
 }
 
-SP_INLINE void run_pairs(const sp_pool_geometry *g, const float *x, float *y, size_t planes)
+SP_KERNEL_INLINE void run_pairs(const sp_pool_geometry *g, const float *x, float *y, size_t planes)
 {
     const int64_t W = g->in[2], n_in = g->in[1] * W, out_h = g->out[1], out_w = g->out[2];
     const fvec r = fv_set1(1.0f / g->divisor[0]);

@@ -23,8 +23,10 @@
 #include <float.h>
 #include <math.h>
 
+#include "kernels.h"
+
 /* e^r for |r| <= ~0.354: 1 + (r + r^2 P(r)), the small part first so that e^0 is exactly 1. */
-SP_INLINE vf vf_exp_reduced(vf r)
+SP_KERNEL_INLINE vf vf_exp_reduced(vf r)
 {
     vf p = vf_fma(vf_set1(0.001392768462f), r, vf_set1(0.008364380693f));
     p = vf_fma(p, r, vf_set1(0.04166654542f));
@@ -40,7 +42,7 @@ SP_INLINE vf vf_exp_reduced(vf r)
  * NaN, so NaN flows through and yields NaN. Positive x up to 43 are fine too; larger ones give garbage, but
  * reach this only in windows holding NaN (whose max chain a NaN broke), whose output is NaN regardless.
  */
-SP_INLINE vf vf_exp_nonpositive(vf x)
+SP_KERNEL_INLINE vf vf_exp_nonpositive(vf x)
 {
     x = vf_max(vf_set1(-104.0f), x);
     const vf shifter = vf_set1(12582912.0f);
@@ -56,7 +58,7 @@ SP_INLINE vf vf_exp_nonpositive(vf x)
  * (the product p e is exact inside it, and the difference is small), so the error of f does not grow with
  * |p e|, as it would were p log2|x| rounded to a float first. Then |x|^p = 2^n e^(f ln2).
  */
-SP_INLINE vf vf_pow_abs(vf x, vf p)
+SP_KERNEL_INLINE vf vf_pow_abs(vf x, vf p)
 {
     const vf ax = vf_abs(x);
     /* Subnormal |x|: scale by 2^23 first so that the exponent field holds the true exponent (minus 23). */
@@ -92,7 +94,7 @@ SP_INLINE vf vf_pow_abs(vf x, vf p)
 enum sp_x86_family { FAMILY_LP1, FAMILY_LP2, FAMILY_LPP, FAMILY_SOFT };
 
 /* LP's family from its order. */
-SP_INLINE enum sp_x86_family sp_x86_lp_family(float p)
+SP_KERNEL_INLINE enum sp_x86_family sp_x86_lp_family(float p)
 {
     return p == 1.0f ? FAMILY_LP1 : p == 2.0f ? FAMILY_LP2 : FAMILY_LPP;
 }
@@ -114,7 +116,7 @@ typedef struct sp_x86_acc {
  * NaN either way, so the output is NaN as the scalar rule requires. A weight-0 tap (v = -inf, or e^(v - max)
  * underflowing) adds 0 to the weighted sum, not 0 * -inf (the scalar sp_soft_product rule).
  */
-SP_INLINE void sp_x86_tap(enum sp_x86_pass pass, sp_x86_acc *a, vf v, vf p)
+SP_KERNEL_INLINE void sp_x86_tap(enum sp_x86_pass pass, sp_x86_acc *a, vf v, vf p)
 {
     switch (pass) {
     case PASS_LP1: a->sum = vf_add(a->sum, vf_abs(v)); break;
@@ -134,12 +136,12 @@ SP_INLINE void sp_x86_tap(enum sp_x86_pass pass, sp_x86_acc *a, vf v, vf p)
 }
 
 /* A tap that is not there (outside the input, or a lane past its window): adds nothing to any pass. */
-SP_INLINE vf sp_x86_absent_tap(enum sp_x86_family family)
+SP_KERNEL_INLINE vf sp_x86_absent_tap(enum sp_x86_family family)
 {
     return family == FAMILY_SOFT ? vf_set1(-INFINITY) : vf_zero();
 }
 
-SP_INLINE void sp_x86_acc_init(sp_x86_acc *a)
+SP_KERNEL_INLINE void sp_x86_acc_init(sp_x86_acc *a)
 {
     a->sum = a->num = vf_zero();
     a->max = vf_set1(-INFINITY);
@@ -147,7 +149,7 @@ SP_INLINE void sp_x86_acc_init(sp_x86_acc *a)
 
 /* The output of a finished reduction. An empty window's LP sum 0 gives 0 in every mode; SoftPool's empty
    windows are the caller's to zero (they have no max). */
-SP_INLINE vf sp_x86_finish(enum sp_x86_family family, const sp_x86_acc *a, vf inv_p)
+SP_KERNEL_INLINE vf sp_x86_finish(enum sp_x86_family family, const sp_x86_acc *a, vf inv_p)
 {
     switch (family) {
     case FAMILY_LP1: return a->sum;
@@ -159,6 +161,6 @@ SP_INLINE vf sp_x86_finish(enum sp_x86_family family, const sp_x86_acc *a, vf in
 }
 
 /* The fused clamp, NaN preserved: vmaxps(lo, v) and vminps(hi, v) return v when it is NaN. */
-SP_INLINE vf sp_x86_clamp(vf v, vf lo, vf hi) { return vf_min(hi, vf_max(lo, v)); }
+SP_KERNEL_INLINE vf sp_x86_clamp(vf v, vf lo, vf hi) { return vf_min(hi, vf_max(lo, v)); }
 
 #endif /* SIMDPOOL_X86_LP_SOFT_MATH_H */

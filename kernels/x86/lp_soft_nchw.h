@@ -52,7 +52,7 @@ enum { LOAD_GATHER = 0, LOAD_S1 = 1, LOAD_S2 = 2 };
 /* Tap at column b + o of the row rb - b (rb = row + b) for the VL lanes, lane i at column b + o + S*i. With
    LOAD_S2 the lanes come in vf_even's order; `last_even`: the second load would read one column past the row
    (the window's last tap, at an even offset, in the row's last block), so it reads VL - 1 floats. */
-SP_INLINE vf sp_nchw_load_tap(const float *rb, int64_t o, int mode, vi stride_idx, bool last_even)
+SP_KERNEL_INLINE vf sp_nchw_load_tap(const float *rb, int64_t o, int mode, vi stride_idx, bool last_even)
 {
     if (mode == LOAD_S1) return vf_load(rb + o);
     if (mode == LOAD_S2) {
@@ -65,7 +65,7 @@ SP_INLINE vf sp_nchw_load_tap(const float *rb, int64_t o, int mode, vi stride_id
 }
 
 /* One pass over the taps of a block whose windows lie inside the input; b its first column. */
-SP_INLINE void sp_nchw_pass_full(enum sp_x86_pass pass, sp_x86_acc *a, const sp_nchw_ctx *k, const sp_nchw_rows *t,
+SP_KERNEL_INLINE void sp_nchw_pass_full(enum sp_x86_pass pass, sp_x86_acc *a, const sp_nchw_ctx *k, const sp_nchw_rows *t,
                                  int64_t b, int mode, int64_t K, int64_t dw, vi stride_idx, bool tight)
 {
     const int64_t lastoff = (K - 1) * dw;
@@ -82,7 +82,7 @@ SP_INLINE void sp_nchw_pass_full(enum sp_x86_pass pass, sp_x86_acc *a, const sp_
 
 /* One pass over the taps of a block through the per-column tables: lane i's taps at first[i] + j*dw for
    j < taps[i]; lanes without tap j read `absent`. */
-SP_INLINE void sp_nchw_pass_table(enum sp_x86_pass pass, sp_x86_acc *a, const sp_nchw_ctx *k, const sp_nchw_rows *t,
+SP_KERNEL_INLINE void sp_nchw_pass_table(enum sp_x86_pass pass, sp_x86_acc *a, const sp_nchw_ctx *k, const sp_nchw_rows *t,
                                   vi first, vi taps, int32_t max_taps, vf absent)
 {
     for (int64_t jd = 0; jd < t->nd; ++jd)
@@ -97,7 +97,7 @@ SP_INLINE void sp_nchw_pass_table(enum sp_x86_pass pass, sp_x86_acc *a, const sp
 }
 
 /* Finishes a block's reduction: clamp (the empty-window zero included, as the scalar kernels clamp it). */
-SP_INLINE vf sp_nchw_output(enum sp_x86_family family, const sp_nchw_ctx *k, const sp_x86_acc *a, vm empty)
+SP_KERNEL_INLINE vf sp_nchw_output(enum sp_x86_family family, const sp_nchw_ctx *k, const sp_x86_acc *a, vm empty)
 {
     vf v = sp_x86_finish(family, a, k->inv_p);
     if (family == FAMILY_SOFT) v = vf_select(empty, vf_zero(), v);
@@ -105,7 +105,7 @@ SP_INLINE vf sp_nchw_output(enum sp_x86_family family, const sp_nchw_ctx *k, con
 }
 
 /* A block inside the full range: constant K and dw when KC / DWC are nonzero. */
-SP_INLINE vf sp_nchw_block_full(enum sp_x86_family family, const sp_nchw_ctx *k, const sp_nchw_rows *t, int64_t b,
+SP_KERNEL_INLINE vf sp_nchw_block_full(enum sp_x86_family family, const sp_nchw_ctx *k, const sp_nchw_rows *t, int64_t b,
                                 int mode, int64_t K, int64_t dw, vi stride_idx, bool tight)
 {
     sp_x86_acc a;
@@ -125,7 +125,7 @@ SP_INLINE vf sp_nchw_block_full(enum sp_x86_family family, const sp_nchw_ctx *k,
 }
 
 /* A block of r <= VL columns from o0 through the tables (edges, and anything the full range does not cover). */
-SP_INLINE vf sp_nchw_block_table(enum sp_x86_family family, const sp_nchw_ctx *k, const sp_nchw_rows *t,
+SP_KERNEL_INLINE vf sp_nchw_block_table(enum sp_x86_family family, const sp_nchw_ctx *k, const sp_nchw_rows *t,
                                  const sp_pool_geometry *g, int64_t o0, int64_t r)
 {
     int32_t first[VL], taps[VL];
@@ -151,7 +151,7 @@ SP_INLINE vf sp_nchw_block_table(enum sp_x86_family family, const sp_nchw_ctx *k
 
 /* One output row: blocks at 0, VL, ...; the last partial block overlaps its neighbour unless the row is
    narrower than VL. KC / DWC: compile-time K and dw (0: the plan's). */
-SP_INLINE void sp_nchw_row(enum sp_x86_family family, const sp_nchw_ctx *k, const sp_nchw_rows *t,
+SP_KERNEL_INLINE void sp_nchw_row(enum sp_x86_family family, const sp_nchw_ctx *k, const sp_nchw_rows *t,
                            const sp_pool_geometry *g, float *y, int mode, int64_t KC, int64_t DWC, vi stride_idx)
 {
     const int64_t out_w = k->out_w, S = k->S, K = KC ? KC : k->K, dw = DWC ? DWC : k->dw;
@@ -181,7 +181,7 @@ SP_INLINE void sp_nchw_row(enum sp_x86_family family, const sp_nchw_ctx *k, cons
     }
 }
 
-SP_INLINE void sp_nchw_run(enum sp_x86_family family, const sp_nchw_ctx *k, const sp_pool_geometry *g,
+SP_KERNEL_INLINE void sp_nchw_run(enum sp_x86_family family, const sp_nchw_ctx *k, const sp_pool_geometry *g,
                            const float *x, float *y, size_t planes, int mode, int64_t KC, int64_t DWC)
 {
     const int64_t H = g->in[1], W = g->in[2], HW = H * W, in_plane = g->in[0] * HW;
@@ -205,7 +205,7 @@ SP_INLINE void sp_nchw_run(enum sp_x86_family family, const sp_nchw_ctx *k, cons
 
 /* The kernel: picks the load mode and the constant-window variants once per call. Returns false when a row is
    too wide for int32 gather offsets (the caller then runs the scalar kernel). */
-SP_INLINE bool sp_nchw_lp_soft(enum sp_x86_family family, const sp_pool_geometry *g, const float *x, float *y,
+SP_KERNEL_INLINE bool sp_nchw_lp_soft(enum sp_x86_family family, const sp_pool_geometry *g, const float *x, float *y,
                                size_t planes)
 {
     if (g->in[2] > INT32_MAX / 4) return false;

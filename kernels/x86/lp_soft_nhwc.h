@@ -38,13 +38,13 @@ typedef struct sp_nhwc_window {
     int64_t sd, sh, sw;
 } sp_nhwc_window;
 
-SP_INLINE vf sp_nhwc_load(const float *p, int u, int U, bool masked, vm tail)
+SP_KERNEL_INLINE vf sp_nhwc_load(const float *p, int u, int U, bool masked, vm tail)
 {
     return (masked && u == U - 1) ? vf_load_m(p + u * VL, tail) : vf_load(p + u * VL);
 }
 
 /* One pass over a window for U vectors of channels from x (the slice's channel c, at pixel 0). */
-SP_INLINE void sp_nhwc_pass(enum sp_x86_pass pass, sp_x86_acc *a, const sp_nhwc_ctx *k, const float *x,
+SP_KERNEL_INLINE void sp_nhwc_pass(enum sp_x86_pass pass, sp_x86_acc *a, const sp_nhwc_ctx *k, const float *x,
                             const sp_nhwc_window *w, int U, bool masked, vm tail)
 {
     const int64_t C = k->C;
@@ -56,7 +56,7 @@ SP_INLINE void sp_nhwc_pass(enum sp_x86_pass pass, sp_x86_acc *a, const sp_nhwc_
         }
 }
 
-SP_INLINE void sp_nhwc_block(enum sp_x86_family family, const sp_nhwc_ctx *k, const float *x, float *y,
+SP_KERNEL_INLINE void sp_nhwc_block(enum sp_x86_family family, const sp_nhwc_ctx *k, const float *x, float *y,
                              const sp_nhwc_window *w, int U, bool masked, vm tail)
 {
     sp_x86_acc a[U_MAX];
@@ -80,7 +80,7 @@ SP_INLINE void sp_nhwc_block(enum sp_x86_family family, const sp_nhwc_ctx *k, co
     }
 }
 
-SP_INLINE void sp_nhwc_pixel(enum sp_x86_family family, const sp_nhwc_ctx *k, const float *x, float *y,
+SP_KERNEL_INLINE void sp_nhwc_pixel(enum sp_x86_family family, const sp_nhwc_ctx *k, const float *x, float *y,
                              const sp_nhwc_window *w)
 {
     const int U = (family == FAMILY_LP1 || family == FAMILY_LP2) ? U_SUM : U_EXP;
@@ -91,7 +91,7 @@ SP_INLINE void sp_nhwc_pixel(enum sp_x86_family family, const sp_nhwc_ctx *k, co
 }
 
 /* The kernel: output rows [row_begin, row_end), channels [c_begin, C - c_after) (kernels.h). */
-SP_INLINE void sp_nhwc_lp_soft(enum sp_x86_family family, const sp_pool_geometry *g, const float *x, float *y,
+SP_KERNEL_INLINE void sp_nhwc_lp_soft(enum sp_x86_family family, const sp_pool_geometry *g, const float *x, float *y,
                                int64_t row_begin, int64_t row_end)
 {
     sp_nhwc_ctx k;

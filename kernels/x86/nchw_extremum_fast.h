@@ -124,7 +124,7 @@ static inline int sp_fast_tap_rows(const float *x, int64_t nd, int64_t nh, int64
 
 /* Buffer columns [k, k + FV_L) <- the vertical max/min of the nr tap rows at input columns c0 + k + lane,
    lanes outside [lo, hi) (input columns outside the row or the chunk) the worst value. */
-SP_INLINE fvec FV_NAME(vertical)(const float *const *rows, int nr, int64_t col, int64_t lo, int64_t hi,
+SP_KERNEL_INLINE fvec FV_NAME(vertical)(const float *const *rows, int nr, int64_t col, int64_t lo, int64_t hi,
                                  fvec fill, bool is_min, fvflag *flag)
 {
     fvec m, a, b;
@@ -152,7 +152,7 @@ SP_INLINE fvec FV_NAME(vertical)(const float *const *rows, int nr, int64_t col, 
 
 /* Fills buf[0, n) with the vertical reduction of input columns [c0, c0 + n) (clipped to [0, W)): masked
    vectors where the columns leave the readable range, plain loads in between. */
-SP_INLINE void FV_NAME(vertical_loop)(const float *const *rows, int nr, int64_t c0, int64_t n, int64_t W, float *buf,
+SP_KERNEL_INLINE void FV_NAME(vertical_loop)(const float *const *rows, int nr, int64_t c0, int64_t n, int64_t W, float *buf,
                                       fvec fill, bool is_min, fvflag *flag)
 {
     const int64_t lo_col = c0 < 0 ? 0 : c0, hi_col = c0 + n > W ? W : c0 + n; /* readable input columns */
@@ -169,7 +169,7 @@ SP_INLINE void FV_NAME(vertical_loop)(const float *const *rows, int nr, int64_t 
     }
 }
 
-SP_INLINE void FV_NAME(vertical_pass)(const float *const *rows, int nr, int64_t c0, int64_t n, int64_t W, float *buf,
+SP_KERNEL_INLINE void FV_NAME(vertical_pass)(const float *const *rows, int nr, int64_t c0, int64_t n, int64_t W, float *buf,
                                    bool is_min, fvflag *flag)
 {
     const fvec fill = fv_set1(is_min ? INFINITY : -INFINITY);
@@ -179,10 +179,10 @@ SP_INLINE void FV_NAME(vertical_pass)(const float *const *rows, int nr, int64_t 
     else FV_NAME(vertical_loop)(rows, nr, c0, n, W, buf, fill, is_min, flag);
 }
 
-SP_INLINE fvec FV_NAME(fold)(fvec a, fvec b, bool is_min) { return is_min ? fv_min(a, b) : fv_max(a, b); }
+SP_KERNEL_INLINE fvec FV_NAME(fold)(fvec a, fvec b, bool is_min) { return is_min ? fv_min(a, b) : fv_max(a, b); }
 
 /* Outputs [o, o + FV_L) of a chunk from its row buffer (buf[0] = column of the chunk's first window). */
-SP_INLINE fvec FV_NAME(horizontal)(const float *buf, int64_t o, int hmode, int64_t K, int64_t dw, bool is_min)
+SP_KERNEL_INLINE fvec FV_NAME(horizontal)(const float *buf, int64_t o, int hmode, int64_t K, int64_t dw, bool is_min)
 {
     if (hmode == SP_FAST_S1) {
         fvec m = fv_loadu(buf + o);
@@ -212,7 +212,7 @@ SP_INLINE fvec FV_NAME(horizontal)(const float *buf, int64_t o, int hmode, int64
 }
 
 /* Outputs [0, n_out) of a chunk into y; flags a zero among them. */
-SP_INLINE void FV_NAME(horizontal_loop)(const sp_pool_geometry *g, const float *buf, int64_t n_out, float *y,
+SP_KERNEL_INLINE void FV_NAME(horizontal_loop)(const sp_pool_geometry *g, const float *buf, int64_t n_out, float *y,
                                         int hmode, int64_t K, int64_t dw, bool is_min, fvflag *flag)
 {
     const fvec lo = fv_set1(g->clamp_min), hi = fv_set1(g->clamp_max);
@@ -238,7 +238,7 @@ SP_INLINE void FV_NAME(horizontal_loop)(const sp_pool_geometry *g, const float *
     }
 }
 
-SP_INLINE void FV_NAME(horizontal_pass)(const sp_pool_geometry *g, const float *buf, int64_t n_out, float *y,
+SP_KERNEL_INLINE void FV_NAME(horizontal_pass)(const sp_pool_geometry *g, const float *buf, int64_t n_out, float *y,
                                      int hmode, int64_t K, int64_t dw, bool is_min, fvflag *flag)
 {
     if (hmode == SP_FAST_S2 && K == 2 && dw == 1)
@@ -261,14 +261,14 @@ SP_INLINE void FV_NAME(horizontal_pass)(const sp_pool_geometry *g, const float *
    column one further, even(A,B) shifted down a lane with N's first column entering at the top. N is the next
    block's A, so a run of blocks loads each input vector once (K = 2 carries it too, so an interior block
    needs three vectors of readable columns whatever K). */
-SP_INLINE fvec FV_NAME(stream_out)(fvec a, fvec b, fvec n, int64_t K, bool n_last, bool is_min)
+SP_KERNEL_INLINE fvec FV_NAME(stream_out)(fvec a, fvec b, fvec n, int64_t K, bool n_last, bool is_min)
 {
     const fvec e = fv_even_nat(a, b), m = FV_NAME(fold)(e, fv_odd_nat(a, b), is_min);
     if (K == 2) return m;
     return FV_NAME(fold)(m, n_last ? fv_next1_last(e, n) : fv_next1(e, n), is_min);
 }
 
-SP_INLINE void FV_NAME(stream_store)(const sp_pool_geometry *g, float *y, fvec v, int64_t n, fvflag *flag)
+SP_KERNEL_INLINE void FV_NAME(stream_store)(const sp_pool_geometry *g, float *y, fvec v, int64_t n, fvflag *flag)
 {
     *flag = fv_flag_zero(*flag, v, n);
     if (g->clamp_output) /* operand order keeps a value equal to a bound, like sp_clamp */
@@ -280,7 +280,7 @@ SP_INLINE void FV_NAME(stream_store)(const sp_pool_geometry *g, float *y, fvec v
 /* One block at output o near a border: plain loads when A and B are readable (the one column K = 3 needs past
    them then comes from the last lane of the vector ending there), masked ones with the worst value outside
    [0, hi_col) otherwise. Stores n outputs. */
-SP_INLINE void FV_NAME(stream_block_edge)(const sp_fast_plan *f, const sp_pool_geometry *g, const float *const *rows,
+SP_KERNEL_INLINE void FV_NAME(stream_block_edge)(const sp_fast_plan *f, const sp_pool_geometry *g, const float *const *rows,
                                           int nr, int64_t o, int64_t n, float *y, int64_t K, fvec fill, bool is_min,
                                           fvflag *flag)
 {
@@ -299,7 +299,7 @@ SP_INLINE void FV_NAME(stream_block_edge)(const sp_fast_plan *f, const sp_pool_g
     FV_NAME(stream_store)(g, y + o, FV_NAME(stream_out)(a, b, nx, K, false, is_min), n, flag);
 }
 
-SP_INLINE bool FV_NAME(stream_row)(const sp_fast_plan *f, const sp_pool_geometry *g, const float *const *rows, int nr,
+SP_KERNEL_INLINE bool FV_NAME(stream_row)(const sp_fast_plan *f, const sp_pool_geometry *g, const float *const *rows, int nr,
                                    float *y, int64_t K, bool is_min)
 {
     const int64_t out_w = f->out_w, shift = f->shift, hi = f->hi_col;
@@ -328,7 +328,7 @@ SP_INLINE bool FV_NAME(stream_row)(const sp_fast_plan *f, const sp_pool_geometry
 }
 
 /* Streaming rows specialised on the kernel width and the common tap-row counts. */
-SP_INLINE bool FV_NAME(stream_rows)(const sp_fast_plan *f, const sp_pool_geometry *g, const float *const *rows,
+SP_KERNEL_INLINE bool FV_NAME(stream_rows)(const sp_fast_plan *f, const sp_pool_geometry *g, const float *const *rows,
                                     int nr, float *y, bool is_min)
 {
     if (f->K == 3) {
@@ -343,7 +343,7 @@ SP_INLINE bool FV_NAME(stream_rows)(const sp_fast_plan *f, const sp_pool_geometr
 
 /* One output row: `rows` are its nr >= 1 tap rows at input column 0. Returns false when the row must be
    recomputed exactly (a NaN among its taps or a zero among its outputs); y may then hold anything. */
-SP_INLINE bool FV_NAME(row_impl)(const sp_fast_plan *f, const sp_pool_geometry *g, const float *const *rows, int nr,
+SP_KERNEL_INLINE bool FV_NAME(row_impl)(const sp_fast_plan *f, const sp_pool_geometry *g, const float *const *rows, int nr,
                             float *y, float *buf, bool is_min)
 {
     if (f->stream) return FV_NAME(stream_rows)(f, g, rows, nr, y, is_min);
@@ -381,7 +381,7 @@ static __attribute__((noinline)) bool FV_NAME(row_min)(const sp_fast_plan *f, co
     return FV_NAME(row_impl)(f, g, rows, nr, y, buf, true);
 }
 
-SP_INLINE bool FV_NAME(row)(const sp_fast_plan *f, const sp_pool_geometry *g, const float *const *rows, int nr,
+SP_KERNEL_INLINE bool FV_NAME(row)(const sp_fast_plan *f, const sp_pool_geometry *g, const float *const *rows, int nr,
                             float *y, float *buf, bool is_min)
 {
     return is_min ? FV_NAME(row_min)(f, g, rows, nr, y, buf) : FV_NAME(row_max)(f, g, rows, nr, y, buf);
@@ -391,7 +391,7 @@ SP_INLINE bool FV_NAME(row)(const sp_fast_plan *f, const sp_pool_geometry *g, co
 /* Streaming plans with 2-D windows (one D tap): output rows [oh, out_h) of one plane, whose input plane is x, in
    one call (the per-row call and tap-row setup cost as much as a short row). Stops at the first row to be
    recomputed exactly (a NaN or zero as above, or no tap row) and returns its index; out_h when none. */
-SP_INLINE int64_t FV_NAME(stream_plane_impl)(const sp_fast_plan *f, const sp_pool_geometry *g, const float *x,
+SP_KERNEL_INLINE int64_t FV_NAME(stream_plane_impl)(const sp_fast_plan *f, const sp_pool_geometry *g, const float *x,
                                              float *y, int64_t oh, bool is_min)
 {
     const int64_t out_h = g->out[1], W = g->in[2], sh = g->dilation[1] * W, out_w = f->out_w;
@@ -426,7 +426,7 @@ static __attribute__((noinline)) int64_t FV_NAME(stream_plane_min)(const sp_fast
     return FV_NAME(stream_plane_impl)(f, g, x, y, oh, true);
 }
 
-SP_INLINE int64_t FV_NAME(stream_plane)(const sp_fast_plan *f, const sp_pool_geometry *g, const float *x, float *y,
+SP_KERNEL_INLINE int64_t FV_NAME(stream_plane)(const sp_fast_plan *f, const sp_pool_geometry *g, const float *x, float *y,
                                         int64_t oh, bool is_min)
 {
     return is_min ? FV_NAME(stream_plane_min)(f, g, x, y, oh) : FV_NAME(stream_plane_max)(f, g, x, y, oh);

@@ -15,15 +15,12 @@
 
 #include "kernels.h"
 
-#ifndef SP_INLINE
-#define SP_INLINE static inline __attribute__((always_inline))
-#endif
 
 static const int32_t sp_v8_iota[8] = {0, 1, 2, 3, 4, 5, 6, 7};
 static const int32_t sp_v8_from_quads[8] = {0, 4, 1, 5, 2, 6, 3, 7};
 
 /* All-ones lanes [lo, hi), bounds clamped to [0, 8]. */
-SP_INLINE simde__m256i sp_v8_lanes(int64_t lo, int64_t hi)
+SP_KERNEL_INLINE simde__m256i sp_v8_lanes(int64_t lo, int64_t hi)
 {
     if (lo < 0) lo = 0;
     if (hi > 8) hi = 8;
@@ -33,13 +30,13 @@ SP_INLINE simde__m256i sp_v8_lanes(int64_t lo, int64_t hi)
                                  simde_mm256_cmpgt_epi32(i, simde_mm256_set1_epi32((int32_t)lo - 1)));
 }
 
-SP_INLINE simde__m256 sp_v8_load_cols(simde__m256 fill, const float *p, int64_t lo, int64_t hi)
+SP_KERNEL_INLINE simde__m256 sp_v8_load_cols(simde__m256 fill, const float *p, int64_t lo, int64_t hi)
 {
     const simde__m256i m = sp_v8_lanes(lo, hi);
     return simde_mm256_blendv_ps(fill, simde_mm256_maskload_ps(p, m), simde_mm256_castsi256_ps(m));
 }
 
-SP_INLINE simde__m256 sp_v8_flag_zero(simde__m256 f, simde__m256 v, int64_t n)
+SP_KERNEL_INLINE simde__m256 sp_v8_flag_zero(simde__m256 f, simde__m256 v, int64_t n)
 {
     simde__m256 z = simde_mm256_cmp_ps(v, simde_mm256_setzero_ps(), SIMDE_CMP_EQ_OQ);
     if (n < 8) z = simde_mm256_and_ps(z, simde_mm256_castsi256_ps(sp_v8_lanes(0, n)));
