@@ -346,7 +346,9 @@ SP_KERNEL_INLINE bool FV_NAME(stream_rows)(const sp_fast_plan *f, const sp_pool_
 SP_KERNEL_INLINE bool FV_NAME(row_impl)(const sp_fast_plan *f, const sp_pool_geometry *g, const float *const *rows, int nr,
                             float *y, float *buf, bool is_min)
 {
+#ifdef FV_STREAM_PLANE /* streaming plans run in 8 lanes only, so the 16-lane row never streams */
     if (f->stream) return FV_NAME(stream_rows)(f, g, rows, nr, y, is_min);
+#endif
     const int hmode = f->hmode;
     const int64_t K = hmode == SP_FAST_K4S4 ? 4 : f->K, S = hmode == SP_FAST_K4S4 ? 4 : f->S;
     const int64_t dw = hmode == SP_FAST_K4S4 ? 1 : f->dw, reach = (K - 1) * dw + 1;
