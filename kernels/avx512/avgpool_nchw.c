@@ -31,6 +31,7 @@
 #include <simde/x86/avx512.h>
 
 #include "kernels.h"
+#include "x86/nchw_width_plan.h"
 
 
 enum { V = 16 };
@@ -122,42 +123,7 @@ SP_KERNEL_INLINE simde__m512 clamp_vec(const sp_pool_geometry *g, simde__m512 v)
 }
 
 /* ---------------------------------------------------------------------------------------------------------- */
-/* W geometry of a plan, as the kernels see it */
-
-typedef struct wplan {
-    int64_t K, S, shift, dw; /* window o has W taps at o*S + shift + j*dw, j < K (clipped to [0, W)) */
-    int64_t fb, fe;          /* output columns whose K taps all lie inside the input */
-    bool table;              /* non-uniform adaptive windows: per-column first/taps tables */
-} wplan;
-
-static wplan make_wplan(const sp_pool_geometry *g)
-{
-    wplan w;
-    const int64_t out_w = g->out[2];
-    w.dw = g->dilation[2];
-    w.table = false;
-    if (g->kernel[2] > 0) {
-        w.K = g->kernel[2];
-        w.S = g->stride[2];
-        w.shift = -g->pad_begin[2];
-        w.fb = g->full_begin[2];
-        w.fe = g->full_end[2];
-        if (w.fe <= w.fb) w.fb = w.fe = 0;
-        return w;
-    }
-    /* Adaptive: windows [floor(o*in/out), ceil((o+1)*in/out)) are uniform when out divides in. */
-    const int64_t *first = g->first[2];
-    const int32_t *taps = g->taps[2];
-    w.K = taps[0];
-    w.S = out_w > 1 ? first[1] - first[0] : 1;
-    w.shift = first[0];
-    bool uniform = w.K > 0 && w.S > 0;
-    for (int64_t o = 0; uniform && o < out_w; ++o) uniform = taps[o] == w.K && first[o] == o * w.S + w.shift;
-    w.table = !uniform;
-    w.fb = 0;
-    w.fe = uniform ? out_w : 0;
-    return w;
-}
+/* Tap rows (the W geometry is x86/nchw_width_plan.h) */
 
 /* The tap rows of one output row: D taps outer, H taps inner, `x` at the first one's column 0. */
 typedef struct taprows {

@@ -34,8 +34,8 @@
 #include <simde/x86/avx512.h>
 
 #include "kernels.h"
+#include "nhwc_memory.h"
 #include "x86/nhwc_access.h"
-
 
 typedef simde__m512 vf;
 typedef simde__m512i vi;
@@ -48,37 +48,6 @@ enum idx_mode { IDX_NONE = 0, IDX_32 = 1, IDX_64 = 2 };
 
 /* ---------------------------------------------------------------------------------------------------------- */
 /* Masked memory access                                                                                       */
-
-SP_KERNEL_INLINE vf load_tail(const float *p, vmask k) {
-#if defined(SIMDE_X86_AVX512F_NATIVE)
-    return _mm512_maskz_loadu_ps(k, p);
-#else
-    float buf[VL] = {0};
-    for (int i = 0; i < VL; ++i)
-        if (k & (1u << i)) buf[i] = p[i];
-    return simde_mm512_loadu_ps(buf);
-#endif
-}
-
-SP_KERNEL_INLINE void store_tail(float *p, vmask k, vf v) {
-#if defined(SIMDE_X86_AVX512F_NATIVE)
-    _mm512_mask_storeu_ps(p, k, v);
-#else
-    float buf[VL];
-    simde_mm512_storeu_ps(buf, v);
-    for (int i = 0; i < VL; ++i)
-        if (k & (1u << i)) p[i] = buf[i];
-#endif
-}
-
-/* A non-temporal store of a full, 64-byte aligned vector (simde 0.7 lacks the AVX-512 one). */
-SP_KERNEL_INLINE void store_stream(float *p, vf v) {
-#if defined(SIMDE_X86_AVX512F_NATIVE)
-    _mm512_stream_ps(p, v);
-#else
-    simde_mm512_storeu_ps(p, v);
-#endif
-}
 
 SP_KERNEL_INLINE void store_i64(int64_t *p, simde__mmask8 k, vi v, bool masked) {
     if (!masked) {
