@@ -5,7 +5,8 @@ PNG chart. Python 3 standard library only; the chart needs gnuplot (Debian: gnup
 For each workload, layout and thread count: the best simdpool variant (lowest median time among the simdpool
 ISA rows), the kernel it ran, its median time, effective GB/s and % of the bandwidth floor, and its speedup
 over naive, simdpool scalar, oneDNN (plain and blocked) and XNNPACK = median time of the other row / median
-time of the best simdpool row, both from the same run (> 1: simdpool is faster). The naive loops are single-
+time of the best simdpool row, both from the same run (> 1: simdpool is faster); for NCHW rows, the same ratio
+against the fastest oneDNN/XNNPACK NHWC row; and whether the row meets issue #4's goal (goal_verdict). The naive loops are single-
 threaded, so x naive at n threads compares with naive at 1 thread.
 
 usage: summarize.py results.json [--markdown out.md] [--png out.png]
@@ -136,25 +137,53 @@ def summarize(context, rows):
                 return "err" if r.error and not r.error.startswith("skipped") else None
             return r.median / best.median
 
-        lines.append(dict(workload=w, layout=layout, threads=t, best=best_impl, kernel=best.label,
-                          time=best.median, cv=best.cv, gbps=gbps, pct=pct,
-                          level=LEVELS.get(int(best.counters.get("level", 0)), "?"),
-                          naive=speedup("naive", 1), scalar=speedup("scalar"), onednn=speedup("onednn"),
-                          onednn_blocked=speedup("onednn_blocked"), xnnpack=speedup("xnnpack")))
+        def other_nhwc():
+            """NCHW rows: the fastest oneDNN / XNNPACK NHWC time over ours (issue #4: NCHW no slower than it)."""
+            if layout != "nchw":
+                return None
+            times = [r.median for r in (rows.get((w, "nhwc", impl, t)) for impl in ("onednn", "xnnpack"))
+                     if r is not None and r.median]
+            return min(times) / best.median if times else None
+
+        line = dict(workload=w, layout=layout, threads=t, best=best_impl, kernel=best.label,
+                    time=best.median, cv=best.cv, gbps=gbps, pct=pct,
+                    level=LEVELS.get(int(best.counters.get("level", 0)), "?"),
+                    naive=speedup("naive", 1), scalar=speedup("scalar"), onednn=speedup("onednn"),
+                    onednn_blocked=speedup("onednn_blocked"), xnnpack=speedup("xnnpack"), vs_nhwc=other_nhwc())
+        line["goal"] = goal_verdict(line)
+        lines.append(line)
     return lines, sorted(set(mismatches))
+
+
+GOAL_FLOOR_PCT, GOAL_SPEEDUP = 80.0, 1.3
+
+
+def goal_verdict(line):
+    """Issue #4's goal for one row: >= 80% of the floor; >= 1.3x the best of oneDNN and XNNPACK in the same
+    layout; in NCHW also no slower than their best NHWC. "met", or the parts missed."""
+    missed = []
+    if line.get("pct") is None or line["pct"] < GOAL_FLOOR_PCT:
+        missed.append("floor")
+    same = [v for v in (line.get("onednn"), line.get("xnnpack")) if isinstance(v, float)]
+    if same and min(same) < GOAL_SPEEDUP:
+        missed.append("1.3×")
+    if isinstance(line.get("vs_nhwc"), float) and line["vs_nhwc"] < 1.0:
+        missed.append("≥NHWC")
+    verdict = "met" if not missed else "missed: " + ", ".join(missed)
+    return verdict if same else verdict + " (no other library)"
 
 
 COLUMNS = [("layout", "layout"), ("thr", "threads"), ("best", "best"), ("kernel", "kernel"), ("µs", "time"),
            ("cv%", "cv"), ("GB/s", "gbps"), ("%floor", "pct"), ("lvl", "level"), ("×naive", "naive"),
            ("×scalar", "scalar"), ("×oneDNN", "onednn"), ("×oneDNN-blk", "onednn_blocked"),
-           ("×XNNPACK", "xnnpack")]
+           ("×XNNPACK", "xnnpack"), ("×their NHWC", "vs_nhwc"), ("goal", "goal")]
 
 
 def cell(line, key):
     if line.get("best") is None and key not in ("layout", "threads", "workload"):
         return "no timed simdpool row" if key == "best" else ""
     v = line.get(key)
-    if key in ("naive", "scalar", "onednn", "onednn_blocked", "xnnpack"):
+    if key in ("naive", "scalar", "onednn", "onednn_blocked", "xnnpack", "vs_nhwc"):
         return fmt_ratio(v)
     if key == "time":
         return fmt_num(v, 4)
@@ -220,6 +249,13 @@ def header_lines(context):
     return out
 
 
+def goal_tally(lines):
+    """One line: in how many rows with another library to compare with the goal is met."""
+    rows = [l for l in lines if l.get("goal") and "no other library" not in l["goal"]]
+    met = [l for l in rows if l["goal"] == "met"]
+    return f"goal met in {len(met)} of {len(rows)} rows that another library runs" if rows else ""
+
+
 def op_notes(context, lines):
     """Notes on rows of the rest of the op set (fractional, unpool, spp, roi) present in `lines`."""
     shapes = {context.get(f"workload {l['workload']}", "") for l in lines}
@@ -249,15 +285,19 @@ def render_text(context, lines, mismatches):
             shape = context.get(f"workload {current}", "")
             out.append("")
             out.append(f"{current}  ({shape})" if shape else current)
-            out.append("  " + "  ".join(t.rjust(widths[k]) if k not in ("best", "kernel", "layout") else
-                                        t.ljust(widths[k]) for t, k in COLUMNS))
-        out.append("  " + "  ".join(cell(l, k).rjust(widths[k]) if k not in ("best", "kernel", "layout") else
-                                    cell(l, k).ljust(widths[k]) for _, k in COLUMNS))
+            out.append(("  " + "  ".join(t.rjust(widths[k]) if k not in ("best", "kernel", "layout", "goal") else
+                                        t.ljust(widths[k]) for t, k in COLUMNS)).rstrip())
+        out.append(("  " + "  ".join(cell(l, k).rjust(widths[k]) if k not in ("best", "kernel", "layout", "goal") else
+                                    cell(l, k).ljust(widths[k]) for _, k in COLUMNS)).rstrip())
     out.append("")
     out.append("× = median time of that row / median time of the best simdpool row, same run (> 1: simdpool faster);")
     out.append("    ×naive compares with the single-threaded naive loops; — = no such row (library absent or")
     out.append("    layout/op not supported), err = that row failed or differs from the naive loops.")
     out.append("%floor = effective GB/s / measured bandwidth at the cache level (lvl) of the working set.")
+    out.append("×their NHWC (NCHW rows) = the fastest oneDNN/XNNPACK NHWC row / simdpool's NCHW row. goal (issue #4):")
+    out.append("    >= 80% of the floor, >= 1.3× oneDNN and XNNPACK in the same layout, and NCHW no slower than their NHWC.")
+    if goal_tally(lines):
+        out.append("    " + goal_tally(lines) + ".")
     out.extend(op_notes(context, lines))
     if mismatches:
         out.append("")
@@ -283,7 +323,7 @@ def render_markdown(context, lines, mismatches):
         out.append("**" + warning + "**")
     out.append("")
     out.append("| workload | " + " | ".join(t for t, _ in COLUMNS) + " |")
-    out.append("|---|" + "|".join("---" if k in ("layout", "best", "kernel", "level") else "--:"
+    out.append("|---|" + "|".join("---" if k in ("layout", "best", "kernel", "level", "goal") else "--:"
                                   for _, k in COLUMNS) + "|")
     current = None
     for l in lines:
@@ -293,6 +333,10 @@ def render_markdown(context, lines, mismatches):
             shape = context.get(f"workload {current}", "")
             name = f"`{current}`" + (f"<br>{shape}" if shape else "")
         out.append(f"| {name} | " + " | ".join(cell(l, k).replace("|", "/") for _, k in COLUMNS) + " |")
+    if goal_tally(lines):
+        out.append("")
+        out.append("Goal (issue #4): ≥ 80% of the floor, ≥ 1.3× oneDNN and XNNPACK in the same layout, and NCHW no "
+                   "slower than their NHWC; " + goal_tally(lines) + ".")
     notes = op_notes(context, lines)
     if notes:
         out.append("")
