@@ -65,8 +65,9 @@ SP_KERNEL_INLINE vf sp_nchw_load_tap(const float *rb, int64_t o, int mode, vi st
 }
 
 /* One pass over the taps of a block whose windows lie inside the input; b its first column. */
-SP_KERNEL_INLINE void sp_nchw_pass_full(enum sp_simd_pass pass, sp_simd_acc *a, const sp_nchw_ctx *k, const sp_nchw_rows *t,
-                                 int64_t b, int mode, int64_t K, int64_t dw, vi stride_idx, bool tight)
+SP_KERNEL_INLINE void sp_nchw_pass_full(enum sp_simd_pass pass, sp_simd_acc *a, const sp_nchw_ctx *k,
+                                        const sp_nchw_rows *t, int64_t b, int mode, int64_t K, int64_t dw,
+                                        vi stride_idx, bool tight)
 {
     const int64_t lastoff = (K - 1) * dw;
     const bool last_even = tight && (lastoff & 1) == 0;
@@ -82,8 +83,8 @@ SP_KERNEL_INLINE void sp_nchw_pass_full(enum sp_simd_pass pass, sp_simd_acc *a, 
 
 /* One pass over the taps of a block through the per-column tables: lane i's taps at first[i] + j*dw for
    j < taps[i]; lanes without tap j read `absent`. */
-SP_KERNEL_INLINE void sp_nchw_pass_table(enum sp_simd_pass pass, sp_simd_acc *a, const sp_nchw_ctx *k, const sp_nchw_rows *t,
-                                  vi first, vi taps, int32_t max_taps, vf absent)
+SP_KERNEL_INLINE void sp_nchw_pass_table(enum sp_simd_pass pass, sp_simd_acc *a, const sp_nchw_ctx *k,
+                                         const sp_nchw_rows *t, vi first, vi taps, int32_t max_taps, vf absent)
 {
     for (int64_t jd = 0; jd < t->nd; ++jd)
         for (int64_t jh = 0; jh < t->nh; ++jh) {
@@ -105,8 +106,8 @@ SP_KERNEL_INLINE vf sp_nchw_output(enum sp_simd_family family, const sp_nchw_ctx
 }
 
 /* A block inside the full range: constant K and dw when KC / DWC are nonzero. */
-SP_KERNEL_INLINE vf sp_nchw_block_full(enum sp_simd_family family, const sp_nchw_ctx *k, const sp_nchw_rows *t, int64_t b,
-                                int mode, int64_t K, int64_t dw, vi stride_idx, bool tight)
+SP_KERNEL_INLINE vf sp_nchw_block_full(enum sp_simd_family family, const sp_nchw_ctx *k, const sp_nchw_rows *t,
+                                       int64_t b, int mode, int64_t K, int64_t dw, vi stride_idx, bool tight)
 {
     sp_simd_acc a;
     sp_simd_acc_init(&a);
