@@ -1,14 +1,16 @@
-// The x86 SIMD LP-pooling and SoftPool forward kernels (kernels/avx2|avx512/{lppool,softpool}_{nchw,nhwc}.c,
-// shared code in kernels/x86/lp_soft_*.h) against the scalar kernels on the same plans (options.max_isa =
+// The SIMD LP-pooling and SoftPool forward kernels (kernels/{avx2,avx512,neon}/{lppool,softpool}_{nchw,nhwc}.c,
+// shared code in kernels/simd/lp_soft_*.h) against the scalar kernels on the same plans (options.max_isa =
 // SIMDPOOL_ISA_SCALAR), over windows that reach every load path (stride 1, stride 2 with odd and even last
-// taps, gathers, edge tables), widths and channel counts below, at and above 8 and 16, padding, dilation,
+// taps, gathers, edge tables), widths and channel counts below, at and above 4, 8 and 16, padding, dilation,
 // ceil_mode, 1-3-D, orders p in {0.5, 1, 2, 3, 7.5} and inputs tiny, ordinary, large (+-80) and special
-// (NaN, +-inf, +-0, subnormals). The tolerances are the ones kernels/x86/lp_soft_nchw.h states:
+// (NaN, +-inf, +-0, subnormals). The tolerances are the ones kernels/simd/lp_soft_nchw.h states:
 //   LP p = 1, p = 2   bit-identical to scalar (same terms, same order, sqrt correctly rounded);
 //   LP other p        relative 1e-6 * max(1, 1/p) (e^x / |x|^p polynomials against libm's powf; the final
 //                     (1/p)-th power scales the sum's error by 1/p);
 //   SoftPool          1e-6 * max|x| + 1e-6 * |y| (weights within a few ulp, scaled by the window's spread).
-// The shared code runs the same operations on every ISA, so AVX2 and AVX-512 must agree bit for bit.
+// The shared code runs the same operations on every ISA, so AVX2, AVX-512 and NEON must agree bit for bit. NEON
+// runs on x86 through simde's translation (its FMA, division and square root as correctly rounded scalar
+// operations, kernels/neon/fvec_neon.h) and natively in the aarch64 build (scripts/test-aarch64.sh).
 #include <algorithm>
 #include <array>
 #include <cfloat>
@@ -181,14 +183,22 @@ std::vector<float> run(const simdpool_pool_desc &d, simdpool_isa isa, const std:
     return y;
 }
 
-// One descriptor and input on every available x86 ISA: each against scalar within the stated tolerance, and
+// The SIMD ISAs with LP / SoftPool kernels; those this machine runs.
+std::vector<simdpool_isa> simd_isas() {
+    std::vector<simdpool_isa> isas;
+    for (simdpool_isa isa : {SIMDPOOL_ISA_AVX2, SIMDPOOL_ISA_AVX512, SIMDPOOL_ISA_NEON})
+        if (simdpool_isa_available(isa)) isas.push_back(isa);
+    return isas;
+}
+
+// One descriptor and input on every available SIMD ISA: each against scalar within the stated tolerance, and
 // the ISAs against each other bit for bit.
 void check(const simdpool_pool_desc &d, const std::vector<float> &x, const std::string &what, int clamp = 0) {
     SCOPED_TRACE(describe(d) + " p=" + std::to_string(d.p) + " " + what + (clamp ? " clamped" : ""));
     const std::vector<float> want = run(d, SIMDPOOL_ISA_SCALAR, x, clamp);
     std::vector<std::vector<float>> got;
-    for (simdpool_isa isa : {SIMDPOOL_ISA_AVX2, SIMDPOOL_ISA_AVX512}) {
-        if (!simdpool_isa_available(isa)) continue;
+    const std::vector<simdpool_isa> isas = simd_isas();
+    for (simdpool_isa isa : isas) {
         SCOPED_TRACE(simdpool_isa_name(isa));
         got.push_back(run(d, isa, x, clamp));
         const std::vector<float> &y = got.back();
@@ -200,15 +210,16 @@ void check(const simdpool_pool_desc &d, const std::vector<float> &x, const std::
             EXPECT_TRUE(arrays_near(y, want, 1e-6, 1e-6 * max_finite_abs(x), "output"));
         }
     }
-    if (got.size() == 2) {
-        EXPECT_TRUE(arrays_identical(got[1], got[0], "avx512 vs avx2 output"));
+    for (size_t i = 1; i < got.size(); ++i) {
+        const std::string what = std::string(simdpool_isa_name(isas[i])) + " vs " + simdpool_isa_name(isas[0]);
+        EXPECT_TRUE(arrays_identical(got[i], got[0], what.c_str()));
     }
 }
 
 class SimdLpSoft : public ::testing::TestWithParam<simdpool_layout> {
   protected:
     void SetUp() override {
-        if (!simdpool_isa_available(SIMDPOOL_ISA_AVX2)) GTEST_SKIP() << isa_unavailable_message(SIMDPOOL_ISA_AVX2);
+        if (simd_isas().empty()) GTEST_SKIP() << "no SIMD ISA with LP / SoftPool kernels on this CPU";
     }
 };
 
@@ -280,8 +291,10 @@ TEST_P(SimdLpSoft, SpecialWindows) {
             d.kernel[0] = d.stride[0] = 4;
             if (a == SIMDPOOL_LP) d.p = p;
             check(d, x, "special windows");
-            if (a == SIMDPOOL_SOFT) {
-                const std::vector<float> y = run(d, SIMDPOOL_ISA_AVX2, x);
+            if (a != SIMDPOOL_SOFT) continue;
+            for (simdpool_isa isa : simd_isas()) {
+                SCOPED_TRACE(simdpool_isa_name(isa));
+                const std::vector<float> y = run(d, isa, x);
                 EXPECT_TRUE(std::isnan(y[0])) << "all -inf";
                 EXPECT_TRUE(std::isnan(y[1])) << "+inf tap";
                 EXPECT_FALSE(std::isnan(y[2])) << "-inf taps weigh 0";

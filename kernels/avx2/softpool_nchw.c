@@ -1,6 +1,6 @@
-/* AVX2 SoftPool forward, NCHW: the shared kernel of kernels/x86/lp_soft_nchw.h (paths and tolerances there). */
+/* AVX2 SoftPool forward, NCHW: the shared kernel of kernels/simd/lp_soft_nchw.h (paths and tolerances there). */
 #include "x86/fvec_avx2.h"
-#include "x86/lp_soft_nchw.h"
+#include "simd/lp_soft_nchw.h"
 
 void sp_avx2_softpool_fwd_nchw_f32(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx,
                                      size_t planes)

@@ -1,7 +1,7 @@
-/* AVX-512 SoftPool forward, NHWC: the shared kernel of kernels/x86/lp_soft_nhwc.h (tolerances in
-   kernels/x86/lp_soft_nchw.h). */
+/* AVX-512 SoftPool forward, NHWC: the shared kernel of kernels/simd/lp_soft_nhwc.h (tolerances in
+   kernels/simd/lp_soft_nchw.h). */
 #include "x86/fvec_avx512.h"
-#include "x86/lp_soft_nhwc.h"
+#include "simd/lp_soft_nhwc.h"
 
 void sp_avx512_softpool_fwd_nhwc_f32(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx,
                                      int64_t row_begin, int64_t row_end)

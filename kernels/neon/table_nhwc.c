@@ -4,9 +4,13 @@
 SP_DECLARE_FAMILY(neon, maxpool)
 SP_DECLARE_FAMILY(neon, minpool)
 SP_DECLARE_FAMILY(neon, avgpool)
+SP_DECLARE_FAMILY(neon, lppool)
+SP_DECLARE_FAMILY(neon, softpool)
 
 const sp_nhwc_kernels sp_neon_nhwc_kernels = {
     .fwd = {[SP_SLOT_MAX] = sp_neon_maxpool_fwd_nhwc_f32,
             [SP_SLOT_AVG] = sp_neon_avgpool_fwd_nhwc_f32,
-            [SP_SLOT_MIN] = sp_neon_minpool_fwd_nhwc_f32},
+            [SP_SLOT_MIN] = sp_neon_minpool_fwd_nhwc_f32,
+            [SP_SLOT_LP] = sp_neon_lppool_fwd_nhwc_f32,
+            [SP_SLOT_SOFT] = sp_neon_softpool_fwd_nhwc_f32},
 };

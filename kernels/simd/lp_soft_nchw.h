@@ -1,12 +1,12 @@
 /*
- * x86 NCHW forward of LP pooling and SoftPool, shared by AVX2 and AVX-512 (include kernels/x86/fvec_<isa>.h
- * first; the kernels then use VL lanes).
+ * NCHW forward of LP pooling and SoftPool, shared by AVX2, AVX-512 and NEON (include the ISA's vector layer,
+ * kernels/x86/fvec_<isa>.h or kernels/neon/fvec_neon.h, first; the kernels then use VL lanes).
  *
  * Vectors run along the output width: a block is VL consecutive outputs of one output row, lane i holding
  * output column o0 + i, whose W taps start at input column b + S*i (b = o0*S - pad_begin). Each lane reduces
  * its own window tap by tap in the scalar kernels' scan order (D, then H, then W), so:
  *   - LP with p = 1 and p = 2 is bit-identical to the scalar kernel;
- *   - LP with any other p, and SoftPool, differ from it only through e^x and |x|^p (kernels/x86/lp_soft_math.h).
+ *   - LP with any other p, and SoftPool, differ from it only through e^x and |x|^p (kernels/simd/lp_soft_math.h).
  *     LP: its terms within a few ulp, its root within a few ulp plus 1/p times the sum's relative error; measured
  *     against scalar at most 2e-7 relative for p >= 1.5, 6e-7 for p = 0.5, 2.4e-6 for p = 0.1, and checked as
  *     1e-6 * max(1, 1/p) (tests/test_simd_lp_soft.cc). SoftPool: weights within a few ulp, so the output is
@@ -23,14 +23,14 @@
  * (+0 for LP's sums, -inf for SoftPool, whose weight is then 0). The last partial block of a row overlaps its
  * neighbour (recomputing equal values); rows narrower than VL store through a mask.
  */
-#ifndef SIMDPOOL_X86_LP_SOFT_NCHW_H
-#define SIMDPOOL_X86_LP_SOFT_NCHW_H
+#ifndef SIMDPOOL_SIMD_LP_SOFT_NCHW_H
+#define SIMDPOOL_SIMD_LP_SOFT_NCHW_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "kernels.h"
-#include "x86/lp_soft_math.h"
+#include "simd/lp_soft_math.h"
 
 /* The tap rows (D, then H) of one output row: the first at x, column 0. */
 typedef struct sp_nchw_rows {
@@ -65,8 +65,9 @@ SP_KERNEL_INLINE vf sp_nchw_load_tap(const float *rb, int64_t o, int mode, vi st
 }
 
 /* One pass over the taps of a block whose windows lie inside the input; b its first column. */
-SP_KERNEL_INLINE void sp_nchw_pass_full(enum sp_x86_pass pass, sp_x86_acc *a, const sp_nchw_ctx *k, const sp_nchw_rows *t,
-                                 int64_t b, int mode, int64_t K, int64_t dw, vi stride_idx, bool tight)
+SP_KERNEL_INLINE void sp_nchw_pass_full(enum sp_simd_pass pass, sp_simd_acc *a, const sp_nchw_ctx *k,
+                                        const sp_nchw_rows *t, int64_t b, int mode, int64_t K, int64_t dw,
+                                        vi stride_idx, bool tight)
 {
     const int64_t lastoff = (K - 1) * dw;
     const bool last_even = tight && (lastoff & 1) == 0;
@@ -75,15 +76,15 @@ SP_KERNEL_INLINE void sp_nchw_pass_full(enum sp_x86_pass pass, sp_x86_acc *a, co
             const float *rb = t->x + jd * t->sd + jh * t->sh + b;
             for (int64_t jw = 0; jw < K; ++jw) {
                 const int64_t o = jw * dw;
-                sp_x86_tap(pass, a, sp_nchw_load_tap(rb, o, mode, stride_idx, o == lastoff && last_even), k->p);
+                sp_simd_tap(pass, a, sp_nchw_load_tap(rb, o, mode, stride_idx, o == lastoff && last_even), k->p);
             }
         }
 }
 
 /* One pass over the taps of a block through the per-column tables: lane i's taps at first[i] + j*dw for
    j < taps[i]; lanes without tap j read `absent`. */
-SP_KERNEL_INLINE void sp_nchw_pass_table(enum sp_x86_pass pass, sp_x86_acc *a, const sp_nchw_ctx *k, const sp_nchw_rows *t,
-                                  vi first, vi taps, int32_t max_taps, vf absent)
+SP_KERNEL_INLINE void sp_nchw_pass_table(enum sp_simd_pass pass, sp_simd_acc *a, const sp_nchw_ctx *k,
+                                         const sp_nchw_rows *t, vi first, vi taps, int32_t max_taps, vf absent)
 {
     for (int64_t jd = 0; jd < t->nd; ++jd)
         for (int64_t jh = 0; jh < t->nh; ++jh) {
@@ -91,30 +92,30 @@ SP_KERNEL_INLINE void sp_nchw_pass_table(enum sp_x86_pass pass, sp_x86_acc *a, c
             vi at = first;
             for (int32_t j = 0; j < max_taps; ++j, at = vi_add(at, vi_set1((int32_t)k->dw))) {
                 const vm has = vm_ilt(vi_set1(j), taps);
-                sp_x86_tap(pass, a, vf_gather_m(absent, rb, at, has), k->p);
+                sp_simd_tap(pass, a, vf_gather_m(absent, rb, at, has), k->p);
             }
         }
 }
 
 /* Finishes a block's reduction: clamp (the empty-window zero included, as the scalar kernels clamp it). */
-SP_KERNEL_INLINE vf sp_nchw_output(enum sp_x86_family family, const sp_nchw_ctx *k, const sp_x86_acc *a, vm empty)
+SP_KERNEL_INLINE vf sp_nchw_output(enum sp_simd_family family, const sp_nchw_ctx *k, const sp_simd_acc *a, vm empty)
 {
-    vf v = sp_x86_finish(family, a, k->inv_p);
+    vf v = sp_simd_finish(family, a, k->inv_p);
     if (family == FAMILY_SOFT) v = vf_select(empty, vf_zero(), v);
-    return k->clamp ? sp_x86_clamp(v, k->lo, k->hi) : v;
+    return k->clamp ? sp_simd_clamp(v, k->lo, k->hi) : v;
 }
 
 /* A block inside the full range: constant K and dw when KC / DWC are nonzero. */
-SP_KERNEL_INLINE vf sp_nchw_block_full(enum sp_x86_family family, const sp_nchw_ctx *k, const sp_nchw_rows *t, int64_t b,
-                                int mode, int64_t K, int64_t dw, vi stride_idx, bool tight)
+SP_KERNEL_INLINE vf sp_nchw_block_full(enum sp_simd_family family, const sp_nchw_ctx *k, const sp_nchw_rows *t,
+                                       int64_t b, int mode, int64_t K, int64_t dw, vi stride_idx, bool tight)
 {
-    sp_x86_acc a;
-    sp_x86_acc_init(&a);
+    sp_simd_acc a;
+    sp_simd_acc_init(&a);
     if (family == FAMILY_SOFT) {
         sp_nchw_pass_full(PASS_MAX, &a, k, t, b, mode, K, dw, stride_idx, tight);
         sp_nchw_pass_full(PASS_SOFT, &a, k, t, b, mode, K, dw, stride_idx, tight);
     } else {
-        const enum sp_x86_pass pass = family == FAMILY_LP1 ? PASS_LP1 : family == FAMILY_LP2 ? PASS_LP2 : PASS_LPP;
+        const enum sp_simd_pass pass = family == FAMILY_LP1 ? PASS_LP1 : family == FAMILY_LP2 ? PASS_LP2 : PASS_LPP;
         sp_nchw_pass_full(pass, &a, k, t, b, mode, K, dw, stride_idx, tight);
     }
     if (mode == LOAD_S2) {
@@ -125,7 +126,7 @@ SP_KERNEL_INLINE vf sp_nchw_block_full(enum sp_x86_family family, const sp_nchw_
 }
 
 /* A block of r <= VL columns from o0 through the tables (edges, and anything the full range does not cover). */
-SP_KERNEL_INLINE vf sp_nchw_block_table(enum sp_x86_family family, const sp_nchw_ctx *k, const sp_nchw_rows *t,
+SP_KERNEL_INLINE vf sp_nchw_block_table(enum sp_simd_family family, const sp_nchw_ctx *k, const sp_nchw_rows *t,
                                  const sp_pool_geometry *g, int64_t o0, int64_t r)
 {
     int32_t first[VL], taps[VL];
@@ -136,14 +137,14 @@ SP_KERNEL_INLINE vf sp_nchw_block_table(enum sp_x86_family family, const sp_nchw
         if (taps[i] > max_taps) max_taps = taps[i];
     }
     const vi first_v = vi_load(first), taps_v = vi_load(taps);
-    const vf absent = sp_x86_absent_tap(family);
-    sp_x86_acc a;
-    sp_x86_acc_init(&a);
+    const vf absent = sp_simd_absent_tap(family);
+    sp_simd_acc a;
+    sp_simd_acc_init(&a);
     if (family == FAMILY_SOFT) {
         sp_nchw_pass_table(PASS_MAX, &a, k, t, first_v, taps_v, max_taps, absent);
         sp_nchw_pass_table(PASS_SOFT, &a, k, t, first_v, taps_v, max_taps, absent);
     } else {
-        const enum sp_x86_pass pass = family == FAMILY_LP1 ? PASS_LP1 : family == FAMILY_LP2 ? PASS_LP2 : PASS_LPP;
+        const enum sp_simd_pass pass = family == FAMILY_LP1 ? PASS_LP1 : family == FAMILY_LP2 ? PASS_LP2 : PASS_LPP;
         sp_nchw_pass_table(pass, &a, k, t, first_v, taps_v, max_taps, absent);
     }
     return sp_nchw_output(family, k, &a, vm_ilt(taps_v, vi_set1(1)));
@@ -151,7 +152,7 @@ SP_KERNEL_INLINE vf sp_nchw_block_table(enum sp_x86_family family, const sp_nchw
 
 /* One output row: blocks at 0, VL, ...; the last partial block overlaps its neighbour unless the row is
    narrower than VL. KC / DWC: compile-time K and dw (0: the plan's). */
-SP_KERNEL_INLINE void sp_nchw_row(enum sp_x86_family family, const sp_nchw_ctx *k, const sp_nchw_rows *t,
+SP_KERNEL_INLINE void sp_nchw_row(enum sp_simd_family family, const sp_nchw_ctx *k, const sp_nchw_rows *t,
                            const sp_pool_geometry *g, float *y, int mode, int64_t KC, int64_t DWC, vi stride_idx)
 {
     const int64_t out_w = k->out_w, S = k->S, K = KC ? KC : k->K, dw = DWC ? DWC : k->dw;
@@ -165,8 +166,8 @@ SP_KERNEL_INLINE void sp_nchw_row(enum sp_x86_family family, const sp_nchw_ctx *
         const int64_t b = o0 * S + k->shift;
         vf v;
         if (empty_row) {
-            sp_x86_acc a;
-            sp_x86_acc_init(&a);
+            sp_simd_acc a;
+            sp_simd_acc_init(&a);
             v = sp_nchw_output(family, k, &a, vm_all());
         } else if (r == VL && o0 >= k->fb && o0 + VL <= k->fe) {
             /* S = 2 reads up to column b + lastoff - (lastoff & 1) + 2*VL - 1, one past the last tap when lastoff
@@ -181,7 +182,7 @@ SP_KERNEL_INLINE void sp_nchw_row(enum sp_x86_family family, const sp_nchw_ctx *
     }
 }
 
-SP_KERNEL_INLINE void sp_nchw_run(enum sp_x86_family family, const sp_nchw_ctx *k, const sp_pool_geometry *g,
+SP_KERNEL_INLINE void sp_nchw_run(enum sp_simd_family family, const sp_nchw_ctx *k, const sp_pool_geometry *g,
                            const float *x, float *y, size_t planes, int mode, int64_t KC, int64_t DWC)
 {
     const int64_t H = g->in[1], W = g->in[2], HW = H * W, in_plane = g->in[0] * HW;
@@ -205,7 +206,7 @@ SP_KERNEL_INLINE void sp_nchw_run(enum sp_x86_family family, const sp_nchw_ctx *
 
 /* The kernel: picks the load mode and the constant-window variants once per call. Returns false when a row is
    too wide for int32 gather offsets (the caller then runs the scalar kernel). */
-SP_KERNEL_INLINE bool sp_nchw_lp_soft(enum sp_x86_family family, const sp_pool_geometry *g, const float *x, float *y,
+SP_KERNEL_INLINE bool sp_nchw_lp_soft(enum sp_simd_family family, const sp_pool_geometry *g, const float *x, float *y,
                                size_t planes)
 {
     if (g->in[2] > INT32_MAX / 4) return false;
@@ -239,4 +240,4 @@ SP_KERNEL_INLINE bool sp_nchw_lp_soft(enum sp_x86_family family, const sp_pool_g
     return true;
 }
 
-#endif /* SIMDPOOL_X86_LP_SOFT_NCHW_H */
+#endif /* SIMDPOOL_SIMD_LP_SOFT_NCHW_H */

@@ -1,7 +1,8 @@
 /*
- * Vector e^x and |x|^p for the x86 LP and SoftPool kernels, and the per-tap steps and final values of both
- * reductions. Written against the vector interface of kernels/x86/fvec_<isa>.h (include that first), with the
- * same sequence of operations on every ISA, so AVX2 and AVX-512 give the same bits.
+ * Vector e^x and |x|^p for the SIMD LP and SoftPool kernels, and the per-tap steps and final values of both
+ * reductions. ISA-generic: written against the vector layer of kernels/x86/fvec_avx2.h, kernels/x86/fvec_avx512.h
+ * or kernels/neon/fvec_neon.h (include one first), with the same sequence of operations on every ISA, so AVX2,
+ * AVX-512 and NEON give the same bits. vf_max / vf_min are x86's vmaxps / vminps on every layer.
  *
  * Accuracy (measured against double-precision exp / pow on every 97th / 61st float):
  *   vf_exp_nonpositive: within 1.05 ulp on [-104, 0]; subnormal results rounded once, like libm's; e^0 = 1
@@ -11,14 +12,14 @@
  *                exponent being split as p*e + p*log2(m) (|x| = m 2^e) so that a large exponent costs nothing;
  *                0^p = 0, inf^p = inf, NaN stays NaN (p > 0, as plans require). Subnormal |x| and subnormal
  *                results are handled. LP's root, the (1/p)-th power, divides its terms' relative error by p.
- * The LP and SoftPool tolerances that follow from these are stated in kernels/x86/lp_soft_nchw.h.
+ * The LP and SoftPool tolerances that follow from these are stated in kernels/simd/lp_soft_nchw.h.
  *
  * The polynomials are Chebyshev fits (mpmath) over slightly widened reduction intervals:
  *   e^r    = 1 + r + r^2 P(r),      |r| <= 1.02 ln2/2, P of degree 4 (error of P 7e-8, times r^2 <= 0.125);
  *   log2 m = s R(s^2), s = (m-1)/(m+1), m in [sqrt(1/2), sqrt(2)), R of degree 3 (relative error 7e-10).
  */
-#ifndef SIMDPOOL_X86_LP_SOFT_MATH_H
-#define SIMDPOOL_X86_LP_SOFT_MATH_H
+#ifndef SIMDPOOL_SIMD_LP_SOFT_MATH_H
+#define SIMDPOOL_SIMD_LP_SOFT_MATH_H
 
 #include <float.h>
 #include <math.h>
@@ -91,23 +92,23 @@ SP_KERNEL_INLINE vf vf_pow_abs(vf x, vf p)
 
 /* What a kernel computes: LP with p = 1 (sum of |x|), p = 2 (sqrt of the sum of squares), any other p, or
    SoftPool. */
-enum sp_x86_family { FAMILY_LP1, FAMILY_LP2, FAMILY_LPP, FAMILY_SOFT };
+enum sp_simd_family { FAMILY_LP1, FAMILY_LP2, FAMILY_LPP, FAMILY_SOFT };
 
 /* LP's family from its order. */
-SP_KERNEL_INLINE enum sp_x86_family sp_x86_lp_family(float p)
+SP_KERNEL_INLINE enum sp_simd_family sp_simd_lp_family(float p)
 {
     return p == 1.0f ? FAMILY_LP1 : p == 2.0f ? FAMILY_LP2 : FAMILY_LPP;
 }
 
 /* One pass over a window's taps: LP's sum of terms in one pass; SoftPool's max, then its weighted sums. */
-enum sp_x86_pass { PASS_LP1, PASS_LP2, PASS_LPP, PASS_MAX, PASS_SOFT };
+enum sp_simd_pass { PASS_LP1, PASS_LP2, PASS_LPP, PASS_MAX, PASS_SOFT };
 
 /* The running state of one vector of outputs. */
-typedef struct sp_x86_acc {
+typedef struct sp_simd_acc {
     vf sum; /* LP: the sum of terms; SoftPool: the sum of weights */
     vf num; /* SoftPool: the sum of weight * x */
     vf max; /* SoftPool: the window max */
-} sp_x86_acc;
+} sp_simd_acc;
 
 /*
  * Adds one tap v. The sums keep the scalar kernels' arithmetic: LP's terms are |v| and v*v (separate multiply
@@ -116,7 +117,7 @@ typedef struct sp_x86_acc {
  * NaN either way, so the output is NaN as the scalar rule requires. A weight-0 tap (v = -inf, or e^(v - max)
  * underflowing) adds 0 to the weighted sum, not 0 * -inf (the scalar sp_soft_product rule).
  */
-SP_KERNEL_INLINE void sp_x86_tap(enum sp_x86_pass pass, sp_x86_acc *a, vf v, vf p)
+SP_KERNEL_INLINE void sp_simd_tap(enum sp_simd_pass pass, sp_simd_acc *a, vf v, vf p)
 {
     switch (pass) {
     case PASS_LP1: a->sum = vf_add(a->sum, vf_abs(v)); break;
@@ -136,12 +137,12 @@ SP_KERNEL_INLINE void sp_x86_tap(enum sp_x86_pass pass, sp_x86_acc *a, vf v, vf 
 }
 
 /* A tap that is not there (outside the input, or a lane past its window): adds nothing to any pass. */
-SP_KERNEL_INLINE vf sp_x86_absent_tap(enum sp_x86_family family)
+SP_KERNEL_INLINE vf sp_simd_absent_tap(enum sp_simd_family family)
 {
     return family == FAMILY_SOFT ? vf_set1(-INFINITY) : vf_zero();
 }
 
-SP_KERNEL_INLINE void sp_x86_acc_init(sp_x86_acc *a)
+SP_KERNEL_INLINE void sp_simd_acc_init(sp_simd_acc *a)
 {
     a->sum = a->num = vf_zero();
     a->max = vf_set1(-INFINITY);
@@ -149,7 +150,7 @@ SP_KERNEL_INLINE void sp_x86_acc_init(sp_x86_acc *a)
 
 /* The output of a finished reduction. An empty window's LP sum 0 gives 0 in every mode; SoftPool's empty
    windows are the caller's to zero (they have no max). */
-SP_KERNEL_INLINE vf sp_x86_finish(enum sp_x86_family family, const sp_x86_acc *a, vf inv_p)
+SP_KERNEL_INLINE vf sp_simd_finish(enum sp_simd_family family, const sp_simd_acc *a, vf inv_p)
 {
     switch (family) {
     case FAMILY_LP1: return a->sum;
@@ -161,6 +162,6 @@ SP_KERNEL_INLINE vf sp_x86_finish(enum sp_x86_family family, const sp_x86_acc *a
 }
 
 /* The fused clamp, NaN preserved: vmaxps(lo, v) and vminps(hi, v) return v when it is NaN. */
-SP_KERNEL_INLINE vf sp_x86_clamp(vf v, vf lo, vf hi) { return vf_min(hi, vf_max(lo, v)); }
+SP_KERNEL_INLINE vf sp_simd_clamp(vf v, vf lo, vf hi) { return vf_min(hi, vf_max(lo, v)); }
 
-#endif /* SIMDPOOL_X86_LP_SOFT_MATH_H */
+#endif /* SIMDPOOL_SIMD_LP_SOFT_MATH_H */

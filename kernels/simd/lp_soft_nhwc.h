@@ -1,24 +1,25 @@
 /*
- * x86 NHWC forward of LP pooling and SoftPool, shared by AVX2 and AVX-512 (include kernels/x86/fvec_<isa>.h
- * first).
+ * NHWC forward of LP pooling and SoftPool, shared by AVX2, AVX-512 and NEON (include the ISA's vector layer,
+ * kernels/x86/fvec_<isa>.h or kernels/neon/fvec_neon.h, first).
  *
  * SIMD lanes are channels: each lane reduces its channel's window tap by tap in the scalar kernels' scan order
- * (D, then H, then W), so the results are those of the NCHW kernels (kernels/x86/lp_soft_nchw.h states the
+ * (D, then H, then W), so the results are those of the NCHW kernels (kernels/simd/lp_soft_nchw.h states the
  * tolerances against scalar): p = 1 and p = 2 bit-identical to scalar, every lane's arithmetic the same whatever
  * the channel slice, the block or the ISA. A pixel's channel slice goes in blocks of U vectors (U_SUM for the
  * cheap sums, U_EXP where every tap costs an e^x or |x|^p), then single vectors, then a masked tail; masked-off
  * lanes load 0 and are never stored. Windows come from the plan's tables; the next windows are prefetched and
- * large outputs streamed as in the other x86 NHWC kernels (kernels/x86/nhwc_access.h).
+ * large outputs streamed as in the other x86 NHWC kernels (kernels/x86/nhwc_access.h, whose policy is
+ * ISA-independent; NEON's vector layer streams with plain stores).
  */
-#ifndef SIMDPOOL_X86_LP_SOFT_NHWC_H
-#define SIMDPOOL_X86_LP_SOFT_NHWC_H
+#ifndef SIMDPOOL_SIMD_LP_SOFT_NHWC_H
+#define SIMDPOOL_SIMD_LP_SOFT_NHWC_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "kernels.h"
 #include "x86/nhwc_access.h"
-#include "x86/lp_soft_math.h"
+#include "simd/lp_soft_math.h"
 
 enum { U_SUM = 4, U_EXP = 2, U_MAX = 4 };
 
@@ -44,7 +45,7 @@ SP_KERNEL_INLINE vf sp_nhwc_load(const float *p, int u, int U, bool masked, vm t
 }
 
 /* One pass over a window for U vectors of channels from x (the slice's channel c, at pixel 0). */
-SP_KERNEL_INLINE void sp_nhwc_pass(enum sp_x86_pass pass, sp_x86_acc *a, const sp_nhwc_ctx *k, const float *x,
+SP_KERNEL_INLINE void sp_nhwc_pass(enum sp_simd_pass pass, sp_simd_acc *a, const sp_nhwc_ctx *k, const float *x,
                             const sp_nhwc_window *w, int U, bool masked, vm tail)
 {
     const int64_t C = k->C;
@@ -52,15 +53,15 @@ SP_KERNEL_INLINE void sp_nhwc_pass(enum sp_x86_pass pass, sp_x86_acc *a, const s
         for (int64_t jh = 0; jh < w->nh; ++jh) {
             const float *p = x + (w->first + jd * w->sd + jh * w->sh) * C;
             for (int64_t jw = 0; jw < w->nw; ++jw, p += w->sw * C)
-                for (int u = 0; u < U; ++u) sp_x86_tap(pass, &a[u], sp_nhwc_load(p, u, U, masked, tail), k->p);
+                for (int u = 0; u < U; ++u) sp_simd_tap(pass, &a[u], sp_nhwc_load(p, u, U, masked, tail), k->p);
         }
 }
 
-SP_KERNEL_INLINE void sp_nhwc_block(enum sp_x86_family family, const sp_nhwc_ctx *k, const float *x, float *y,
+SP_KERNEL_INLINE void sp_nhwc_block(enum sp_simd_family family, const sp_nhwc_ctx *k, const float *x, float *y,
                              const sp_nhwc_window *w, int U, bool masked, vm tail)
 {
-    sp_x86_acc a[U_MAX];
-    for (int u = 0; u < U; ++u) sp_x86_acc_init(&a[u]);
+    sp_simd_acc a[U_MAX];
+    for (int u = 0; u < U; ++u) sp_simd_acc_init(&a[u]);
     const bool empty = w->nd * w->nh * w->nw == 0;
     if (family == FAMILY_SOFT) {
         if (!empty) {
@@ -68,19 +69,19 @@ SP_KERNEL_INLINE void sp_nhwc_block(enum sp_x86_family family, const sp_nhwc_ctx
             sp_nhwc_pass(PASS_SOFT, a, k, x, w, U, masked, tail);
         }
     } else {
-        const enum sp_x86_pass pass = family == FAMILY_LP1 ? PASS_LP1 : family == FAMILY_LP2 ? PASS_LP2 : PASS_LPP;
+        const enum sp_simd_pass pass = family == FAMILY_LP1 ? PASS_LP1 : family == FAMILY_LP2 ? PASS_LP2 : PASS_LPP;
         sp_nhwc_pass(pass, a, k, x, w, U, masked, tail);
     }
     for (int u = 0; u < U; ++u) {
-        vf v = (family == FAMILY_SOFT && empty) ? vf_zero() : sp_x86_finish(family, &a[u], k->inv_p);
-        if (k->clamp) v = sp_x86_clamp(v, k->lo, k->hi);
+        vf v = (family == FAMILY_SOFT && empty) ? vf_zero() : sp_simd_finish(family, &a[u], k->inv_p);
+        if (k->clamp) v = sp_simd_clamp(v, k->lo, k->hi);
         if (masked && u == U - 1) vf_store_m(y + u * VL, tail, v);
         else if (k->stream) vf_stream(y + u * VL, v);
         else vf_store(y + u * VL, v);
     }
 }
 
-SP_KERNEL_INLINE void sp_nhwc_pixel(enum sp_x86_family family, const sp_nhwc_ctx *k, const float *x, float *y,
+SP_KERNEL_INLINE void sp_nhwc_pixel(enum sp_simd_family family, const sp_nhwc_ctx *k, const float *x, float *y,
                              const sp_nhwc_window *w)
 {
     const int U = (family == FAMILY_LP1 || family == FAMILY_LP2) ? U_SUM : U_EXP;
@@ -91,7 +92,7 @@ SP_KERNEL_INLINE void sp_nhwc_pixel(enum sp_x86_family family, const sp_nhwc_ctx
 }
 
 /* The kernel: output rows [row_begin, row_end), channels [c_begin, C - c_after) (kernels.h). */
-SP_KERNEL_INLINE void sp_nhwc_lp_soft(enum sp_x86_family family, const sp_pool_geometry *g, const float *x, float *y,
+SP_KERNEL_INLINE void sp_nhwc_lp_soft(enum sp_simd_family family, const sp_pool_geometry *g, const float *x, float *y,
                                int64_t row_begin, int64_t row_end)
 {
     sp_nhwc_ctx k;
@@ -128,4 +129,4 @@ SP_KERNEL_INLINE void sp_nhwc_lp_soft(enum sp_x86_family family, const sp_pool_g
     if (k.stream) vf_sfence(); /* streamed stores are weakly ordered: complete them before returning */
 }
 
-#endif /* SIMDPOOL_X86_LP_SOFT_NHWC_H */
+#endif /* SIMDPOOL_SIMD_LP_SOFT_NHWC_H */
