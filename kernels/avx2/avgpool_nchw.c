@@ -271,6 +271,30 @@ SP_KERNEL_INLINE fvec fv_load_cols(const float *p, fcol c, int64_t off, int64_t 
     return simde_mm256_maskload_ps(p + off, k);
 }
 
+SP_KERNEL_INLINE fvec fv_load_lanes(const float *p, int64_t lo, int64_t hi)
+{
+    return simde_mm256_maskload_ps(p, range_mask(lo, hi));
+}
+
+/* Lane i: element V - 1 + i of prev | cur (a 128-bit lane swap, then a byte shift within 128-bit lanes). */
+SP_KERNEL_INLINE fvec fv_shift_in_prev(fvec prev, fvec cur)
+{
+    const simde__m256i t = simde_mm256_castps_si256(simde_mm256_permute2f128_ps(prev, cur, 0x21));
+    return simde_mm256_castsi256_ps(simde_mm256_alignr_epi8(simde_mm256_castps_si256(cur), t, 12));
+}
+
+/* Lane i: element i + 1 of cur | next. */
+SP_KERNEL_INLINE fvec fv_shift_in_next(fvec cur, fvec next)
+{
+    const simde__m256i t = simde_mm256_castps_si256(simde_mm256_permute2f128_ps(cur, next, 0x21));
+    return simde_mm256_castsi256_ps(simde_mm256_alignr_epi8(t, simde_mm256_castps_si256(cur), 4));
+}
+
+SP_KERNEL_INLINE fvec fv_and_keep(fvec v, const int32_t *keep)
+{
+    return simde_mm256_and_ps(v, as_ps(simde_mm256_loadu_si256((const simde__m256i *)keep)));
+}
+
 #include "x86/avgpool_nchw_fast.h"
 
 /* ---------------------------------------------------------------------------------------------------------- */

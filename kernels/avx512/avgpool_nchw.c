@@ -370,6 +370,39 @@ SP_KERNEL_INLINE fvec fv_load_cols(const float *p, fcol c, int64_t off, int64_t 
     return ld_mask(fv_zero(), k, p + off);
 }
 
+SP_KERNEL_INLINE fvec fv_load_lanes(const float *p, int64_t lo, int64_t hi)
+{
+    return ld_mask(fv_zero(), range_mask(lo, hi), p);
+}
+
+
+/* Lane i: element V - 1 + i of prev | cur. */
+SP_KERNEL_INLINE fvec fv_shift_in_prev(fvec prev, fvec cur)
+{
+#if SP_AVX512_NATIVE
+    return _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(cur), _mm512_castps_si512(prev), V - 1));
+#else
+    static const int32_t k_after_prev[V] = {15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30};
+    return simde_mm512_permutex2var_ps(prev, simde_mm512_loadu_si512(k_after_prev), cur);
+#endif
+}
+
+/* Lane i: element i + 1 of cur | next. */
+SP_KERNEL_INLINE fvec fv_shift_in_next(fvec cur, fvec next)
+{
+#if SP_AVX512_NATIVE
+    return _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(next), _mm512_castps_si512(cur), 1));
+#else
+    static const int32_t k_from_next[V] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+    return simde_mm512_permutex2var_ps(cur, simde_mm512_loadu_si512(k_from_next), next);
+#endif
+}
+
+SP_KERNEL_INLINE fvec fv_and_keep(fvec v, const int32_t *keep)
+{
+    return simde_mm512_castsi512_ps(simde_mm512_and_si512(simde_mm512_castps_si512(v), simde_mm512_loadu_si512(keep)));
+}
+
 #include "x86/avgpool_nchw_fast.h"
 
 /* ---------------------------------------------------------------------------------------------------------- */

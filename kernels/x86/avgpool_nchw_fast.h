@@ -11,9 +11,13 @@
  *   fc_first(W)                  lane i: i mod W (the columns of a plane's first V elements)
  *   fc_next(c, step, W)          c + step, wrapped into [0, W) (step = V mod W, so one wrap is enough)
  *   fv_load_cols(p, c, off, W, n)  lane i: p[i + off] if lane i < n and 0 <= c[i] + off < W, else +0
+ *   fv_load_lanes(p, lo, hi)     lane i: p[i] for i in [lo, hi) (bounds clamped to [0, V)), else +0
+ *   fv_shift_in_prev(prev, cur)  lane i: element V - 1 + i of the 2V floats prev | cur (one lane later)
+ *   fv_shift_in_next(cur, next)  lane i: element i + 1 of cur | next (one lane earlier)
+ *   fv_and_keep(v, keep)         v with +0 in the lanes whose int32 keep[i] is 0 (else all ones)
  *
  * These paths trade the reference's row-major summation order and its division for fewer operations: a window
- * is summed separably (each row's taps, then the row sums) and the sum is multiplied by the reciprocal of the
+ * is summed separably (one axis's taps, then those partial sums) and the sum is multiplied by the reciprocal of the
  * divisor. Each output is computed by the same formula whatever V is, so AVX2 and AVX-512 agree bit for bit,
  * but they differ from the scalar kernel by rounding. Tolerance: for a window of n taps, any summation order
  * is within (n - 1) * u * sum|x| of the exact sum (u = 2^-24), and the rounded reciprocal and the product add
@@ -22,7 +26,13 @@
  * and infinite inputs give NaN and infinities as the reference does, except where a partial sum overflows:
  * then the order decides (inf + -FLT_MAX + -FLT_MAX is inf one way and NaN another).
  *
- * - Separable "same width" stride-1 windows (3x3/1 p1, 5x5/1 p2, ...): a row pass writes the W sums of every
+ * - 3x3/1 windows with padding 1 and "same" output size (Inception's avg pool): one pass over the plane taken
+ *   as a flat array, V outputs per block. The block's column sums (rows above, at and below, added in that
+ *   order; rows outside the plane read +0) come from three plain loads; the sums at the columns left and right
+ *   of each lane are the neighbouring blocks' column sums shifted by one lane, zeroed where the neighbour lies
+ *   outside the row (column 0, column W - 1). Output = (left + centre) + right, times the reciprocal. No
+ *   scratch round trip, and each input element is loaded three times instead of six.
+ * - Other separable "same width" stride-1 windows (5x5/1 p2, dilated, ...): a row pass writes the W sums of every
  *   input position into a scratch plane that has zero rows above and below, treating the plane as one flat
  *   array so no lane is wasted on short rows (columns outside a row are masked); a column pass then adds
  *   whole scratch rows with plain loads, the zero rows standing in for the padding.
@@ -89,6 +99,87 @@ SP_KERNEL_INLINE fvec sep_col_block(const float *hb, int64_t kh_n, int64_t row_s
     fvec s = fv_load(hb);
     for (int64_t kh = 1; kh < kh_n; ++kh) s = fv_add(s, fv_load(hb + kh * row_step));
     return s;
+}
+
+/* 3x3 windows of stride 1, dilation 1 and padding 1 on both axes whose output plane is the input plane. */
+static bool same3_ok(const sp_pool_geometry *g)
+{
+    for (int a = 1; a < SP_AXES; ++a)
+        if (g->kernel[a] != 3 || g->stride[a] != 1 || g->dilation[a] != 1 || g->pad_begin[a] != 1 ||
+            g->out[a] != g->in[a])
+            return false;
+    return g->in[0] == 1 && g->out[0] == 1 && sp_out_plane(g) <= SEP_MAX_OUT;
+}
+
+/* Column sums (row above + row) + row below at flat positions [b, b + V) of a plane of n elements and row
+   length W. INSIDE: all three rows' loads lie in the plane; else positions outside it read +0. */
+SP_KERNEL_INLINE fvec same3_col_sums(const float *xp, int64_t b, int64_t n, int64_t W, bool INSIDE)
+{
+    if (INSIDE) return fv_add(fv_add(fv_load(xp + b - W), fv_load(xp + b)), fv_load(xp + b + W));
+    if (b >= n) return fv_zero();
+    const fvec above = fv_load_lanes(xp + b - W, W - b, n - b);
+    const fvec mid = fv_load_lanes(xp + b, 0, n - b);
+    const fvec below = fv_load_lanes(xp + b + W, 0, n - b - W);
+    return fv_add(fv_add(above, mid), below);
+}
+
+/* Per-call tables of the 3x3/1 path, indexed by flat output position: the reciprocals of the divisors, and
+   all-ones where the left (right) neighbour is in the same row, else 0. A partial last block reads V - 1
+   entries past the plane (lanes never stored). */
+typedef struct same3_tables {
+    float recip[SEP_MAX_OUT + V];
+    int32_t keep_left[SEP_MAX_OUT + V], keep_right[SEP_MAX_OUT + V];
+} same3_tables;
+
+/* Outputs [b, b + V) of one plane from the column sums of the blocks at b - V, b and b + V; FULL: all V
+   are inside the plane. */
+SP_KERNEL_INLINE void same3_block(const same3_tables *t, const fclamp *clamp, float *yp, int64_t b, int64_t n,
+                                  fvec prev, fvec cur, fvec next, bool FULL)
+{
+    const fvec left = fv_and_keep(fv_shift_in_prev(prev, cur), t->keep_left + b);
+    const fvec right = fv_and_keep(fv_shift_in_next(cur, next), t->keep_right + b);
+    const fvec s = fv_add(fv_add(left, cur), right);
+    if (FULL) fv_store(yp + b, apply_clamp(clamp, fv_mul(s, fv_load(t->recip + b))));
+    else fv_store_n(yp + b, n - b, apply_clamp(clamp, fv_mul(s, fv_load_n(t->recip + b, n - b))));
+}
+
+SP_KERNEL_INLINE void run_same3(const sp_pool_geometry *g, const float *x, float *y, size_t planes)
+{
+    const int64_t W = g->in[2], n = g->in[1] * W;
+    const fclamp clamp = fclamp_of(g);
+    same3_tables t;
+    for (int64_t i = 0; i < n; ++i) {
+        const int64_t c = i % W;
+        t.recip[i] = 1.0f / g->divisor[i];
+        t.keep_left[i] = c != 0 ? -1 : 0;
+        t.keep_right[i] = c != W - 1 ? -1 : 0;
+    }
+    for (int64_t i = n; i < n + V; ++i) t.recip[i] = 1.0f, t.keep_left[i] = t.keep_right[i] = 0;
+    for (size_t p = 0; p < planes; ++p) {
+        const float *xp = x + (int64_t)p * n;
+        float *yp = y + (int64_t)p * n;
+        fvec prev = fv_zero(), cur = same3_col_sums(xp, 0, n, W, false);
+        int64_t b = 0;
+        /* The next block's rows above start before the plane, lie inside it, or run past its end. */
+        for (; b < n && b + V < W; b += V) {
+            const fvec next = same3_col_sums(xp, b + V, n, W, false);
+            same3_block(&t, &clamp, yp, b, n, prev, cur, next, b + V <= n);
+            prev = cur;
+            cur = next;
+        }
+        for (; b + 2 * V + W <= n; b += V) {
+            const fvec next = same3_col_sums(xp, b + V, n, W, true);
+            same3_block(&t, &clamp, yp, b, n, prev, cur, next, true);
+            prev = cur;
+            cur = next;
+        }
+        for (; b < n; b += V) {
+            const fvec next = same3_col_sums(xp, b + V, n, W, false);
+            same3_block(&t, &clamp, yp, b, n, prev, cur, next, b + V <= n);
+            prev = cur;
+            cur = next;
+        }
+    }
 }
 
 /* FIXED3: the window is 3x3, dilation 1, padding 1 (compile-time offsets); otherwise the plan's. */
@@ -191,6 +282,10 @@ SP_KERNEL_INLINE void run_pairs(const sp_pool_geometry *g, const float *x, float
 /* Runs the plan through a fast path if one applies. */
 static bool run_fast_path(const sp_pool_geometry *g, const float *x, float *y, size_t planes)
 {
+    if (same3_ok(g)) {
+        run_same3(g, x, y, planes);
+        return true;
+    }
     if (sep_ok(g)) {
         if (g->kernel[1] == 3 && g->kernel[2] == 3 && g->dilation[1] == 1 && g->dilation[2] == 1 &&
             g->pad_begin[1] == 1 && g->pad_begin[2] == 1)
