@@ -3,7 +3,6 @@
  * of kernels/x86/avgpool_nchw_fast.h), shared by the AVX2 and AVX-512 kernels. Written against the vector
  * interface the includer defines for the fast paths (fvec, fcol, fmask, fv_*), plus:
  *
- *   fv_div(a, b)                 a / b, correctly rounded
  *   fv_load_m_else(p, m, v)      lane i: p[i] where m is set, else v[i] (masked-off lanes touch no memory)
  *   fc_load(p)                   V int32 from p
  *   fv_gather_tap(rb, f, n, j, dw)  lane i: rb[f[i] + j * dw] if j < n[i], else +0 (reads nothing else)

@@ -3,7 +3,7 @@
  * a small vector interface that each includer defines first (V lanes of float):
  *
  *   fvec, fcol                   a float vector, an int32 vector of column numbers
- *   fv_zero() fv_set1(f) fv_load(p) fv_store(p, v) fv_add(a, b) fv_mul(a, b)
+ *   fv_zero() fv_set1(f) fv_load(p) fv_store(p, v) fv_add(a, b) fv_mul(a, b) fv_div(a, b)
  *   fv_clamp(v, lo, hi)          v clamped to [lo, hi], NaN preserved
  *   fv_load_n(p, n) fv_store_n(p, n, v)   lanes [0, n) only (0 <= n <= V); other lanes read +0
  *   fmask, fm_first(n), fv_load_m(p, m), fv_store_m(p, m, v)   the same with a mask made once (n clamped)
@@ -101,6 +101,14 @@ SP_KERNEL_INLINE fvec sep_col_block(const float *hb, int64_t kh_n, int64_t row_s
     return s;
 }
 
+/* r[i] = 1 / d[i], i < n (per call, so V at a time). */
+SP_KERNEL_INLINE void fill_reciprocals(float *r, const float *d, int64_t n)
+{
+    int64_t i = 0;
+    for (; i + V <= n; i += V) fv_store(r + i, fv_div(fv_set1(1.0f), fv_load(d + i)));
+    for (; i < n; ++i) r[i] = 1.0f / d[i];
+}
+
 /* 3x3 windows of stride 1, dilation 1 and padding 1 on both axes whose output plane is the input plane. */
 static bool same3_ok(const sp_pool_geometry *g)
 {
@@ -148,12 +156,13 @@ SP_KERNEL_INLINE void run_same3(const sp_pool_geometry *g, const float *x, float
     const int64_t W = g->in[2], n = g->in[1] * W;
     const fclamp clamp = fclamp_of(g);
     same3_tables t;
-    for (int64_t i = 0; i < n; ++i) {
-        const int64_t c = i % W;
-        t.recip[i] = 1.0f / g->divisor[i];
+    /* Built per call, so without a division per element (the column counts up and wraps). */
+    for (int64_t i = 0, c = 0; i < n; ++i) {
         t.keep_left[i] = c != 0 ? -1 : 0;
         t.keep_right[i] = c != W - 1 ? -1 : 0;
+        if (++c == W) c = 0;
     }
+    fill_reciprocals(t.recip, g->divisor, n);
     for (int64_t i = n; i < n + V; ++i) t.recip[i] = 1.0f, t.keep_left[i] = t.keep_right[i] = 0;
     for (size_t p = 0; p < planes; ++p) {
         const float *xp = x + (int64_t)p * n;
@@ -199,7 +208,7 @@ SP_KERNEL_INLINE void run_sep(const sp_pool_geometry *g, const float *x, float *
         for (int64_t i = 0; i < -lo * W; ++i) scratch[k][i] = 0.0f;
         for (int64_t i = n_in - lo * W; i < rows * W + V; ++i) scratch[k][i] = 0.0f;
     }
-    for (int64_t i = 0; i < n_out; ++i) recip[i] = 1.0f / g->divisor[i];
+    fill_reciprocals(recip, g->divisor, n_out);
 
     const int64_t step = V % W, row_step = dh * W;
     for (size_t p = 0; p <= planes; ++p) {
