@@ -266,7 +266,10 @@ SP_KERNEL_INLINE fvec fv_and_keep(fvec v, const int32_t *keep)
     return simde_mm512_castsi512_ps(simde_mm512_and_si512(simde_mm512_castps_si512(v), simde_mm512_loadu_si512(keep)));
 }
 
-SP_KERNEL_INLINE fvec unshuffle_s2(fvec v) { return simde_mm512_permutexvar_ps(simde_mm512_loadu_si512(k_unshuffle), v); }
+SP_KERNEL_INLINE fvec unshuffle_s2(fvec v)
+{
+    return simde_mm512_permutexvar_ps(simde_mm512_loadu_si512(k_unshuffle), v);
+}
 SP_KERNEL_INLINE fvec fv_div(fvec a, fvec b) { return simde_mm512_div_ps(a, b); }
 SP_KERNEL_INLINE fvec fv_load_m_else(const float *p, fmask m, fvec v) { return ld_mask(v, m, p); }
 SP_KERNEL_INLINE fcol fc_load(const int32_t *p) { return simde_mm512_loadu_si512(p); }

@@ -6,8 +6,8 @@
 #define SP_AVG_NHWC_FAST_U 2
 #include "x86/avgpool_nhwc.h"
 
-void sp_avx512_avgpool_fwd_nhwc_f32(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx, int64_t row_begin,
-                                    int64_t row_end)
+void sp_avx512_avgpool_fwd_nhwc_f32(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx,
+                                    int64_t row_begin, int64_t row_end)
 {
     sp_x86_avgpool_fwd_nhwc(g, x, y, idx, row_begin, row_end);
 }

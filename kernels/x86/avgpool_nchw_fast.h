@@ -17,11 +17,12 @@
  *   fv_and_keep(v, keep)         v with +0 in the lanes whose int32 keep[i] is 0 (else all ones)
  *
  * These paths trade the reference's row-major summation order and its division for fewer operations: a window
- * is summed separably (one axis's taps, then those partial sums) and the sum is multiplied by the reciprocal of the
- * divisor. Each output is computed by the same formula whatever V is, so AVX2 and AVX-512 agree bit for bit,
+ * is summed separably (one axis's taps, then those partial sums) and the sum is multiplied by the reciprocal of
+ * the divisor. Each output is computed by the same formula whatever V is, so AVX2 and AVX-512 agree bit for bit,
  * but they differ from the scalar kernel by rounding. Tolerance: for a window of n taps, any summation order
  * is within (n - 1) * u * sum|x| of the exact sum (u = 2^-24), and the rounded reciprocal and the product add
- * 2u relative, so |y - sum(x)/divisor| <= (n + 1) * u * sum|x| / divisor (tests/test_simd_nchw.cc checks it).
+ * 2u relative, so |y - sum(x)/divisor| <= (n + 1) * u * sum|x| / divisor (tests/test_simd_nchw.cc checks it
+ * against the scalar kernel, tests/test_simd_avg_fast.cc against an exact average for the 3x3/1 path).
  * Taps outside the input count as +0, which changes no sum except that a window of -0 alone may give -0. NaN
  * and infinite inputs give NaN and infinities as the reference does, except where a partial sum overflows:
  * then the order decides (inf + -FLT_MAX + -FLT_MAX is inf one way and NaN another).
@@ -30,12 +31,12 @@
  *   as a flat array, V outputs per block. The block's column sums (rows above, at and below, added in that
  *   order; rows outside the plane read +0) come from three plain loads; the sums at the columns left and right
  *   of each lane are the neighbouring blocks' column sums shifted by one lane, zeroed where the neighbour lies
- *   outside the row (column 0, column W - 1). Output = (left + centre) + right, times the reciprocal. No
- *   scratch round trip, and each input element is loaded three times instead of six.
- * - Other separable "same width" stride-1 windows (5x5/1 p2, dilated, ...): a row pass writes the W sums of every
- *   input position into a scratch plane that has zero rows above and below, treating the plane as one flat
- *   array so no lane is wasted on short rows (columns outside a row are masked); a column pass then adds
- *   whole scratch rows with plain loads, the zero rows standing in for the padding.
+ *   outside the row (column 0, column W - 1). Output = (left + centre) + right, times the reciprocal. Nothing
+ *   is stored but the outputs (the path below stores every row sum and loads it back three times).
+ * - Other separable "same width" stride-1 windows (5x5/1 p2, dilated, asymmetric padding ...): a row pass
+ *   writes the W sums of every input position into a scratch plane that has zero rows above and below,
+ *   treating the plane as one flat array so no lane is wasted on short rows (columns outside a row are masked);
+ *   a column pass then adds whole scratch rows with plain loads, the zero rows standing in for the padding.
  * - 2x2 windows of stride 2 without padding (also adaptive pooling to exactly half size): the two input rows
  *   are added, then adjacent columns, (a0 + b0) + (a1 + b1).
  */
