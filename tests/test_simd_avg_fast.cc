@@ -4,6 +4,10 @@
 // the bound the header states), NaN/infinite outputs must be where the scalar kernel has them, and AVX2 and
 // AVX-512 must agree bit for bit.
 //
+// 2x2/2 without padding where two output rows share a vector (2 * out_w <= V: widths up to 8 for AVX2, 16 for
+// AVX-512): even and odd output heights (a last row alone), floor mode dropping a column and a row, adaptive
+// halving (14x14 -> 7x7), divisor_override, the clamp, NaN/inf/-0 inputs.
+//
 // 3x3/1 padding 1 with "same" output size (the single-pass path): one flat pass over each plane, V outputs a
 // block, the neighbouring columns taken from the adjacent blocks by a one-lane shift and masked at row ends.
 // The shapes cover widths 1..40 (rows shorter than, equal to and longer than 8 and 16 lanes, so blocks span
@@ -88,16 +92,18 @@ std::vector<float> fill(size_t n, uint64_t seed, bool specials) {
 // divisor by the plan's rules) within the stated bound, and NaN/inf placement against the scalar kernel.
 ::testing::AssertionResult within_bound(const simdpool_pool_desc &d, const std::vector<float> &x,
                                         const std::vector<float> &got, const std::vector<float> &scalar, bool clamp) {
-    const int64_t H = d.in[0], W = d.in[1];
-    const double u = std::ldexp(1.0, -24), taps = 9.0;
+    const int64_t H = d.in[0], W = d.in[1], K = d.kernel[0], S = d.stride[0], P = d.pad_begin[0];
+    const int64_t OH = (H + 2 * P - K) / S + 1, OW = (W + 2 * P - K) / S + 1; // floor mode, symmetric padding
+    const double u = std::ldexp(1.0, -24), taps = (double)(K * K);
+    if (got.size() != (size_t)(d.c * OH * OW)) return ::testing::AssertionFailure() << "output size";
     for (int64_t c = 0; c < d.c; c++) {
-        for (int64_t oh = 0; oh < H; oh++) {
-            for (int64_t ow = 0; ow < W; ow++) {
-                const size_t o = (size_t)((c * H + oh) * W + ow);
+        for (int64_t oh = 0; oh < OH; oh++) {
+            for (int64_t ow = 0; ow < OW; ow++) {
+                const size_t o = (size_t)((c * OH + oh) * OW + ow);
                 double sum = 0, abs_sum = 0;
                 int64_t inside = 0;
-                for (int64_t ih = oh - 1; ih <= oh + 1; ih++)
-                    for (int64_t iw = ow - 1; iw <= ow + 1; iw++) {
+                for (int64_t ih = oh * S - P; ih < oh * S - P + K; ih++)
+                    for (int64_t iw = ow * S - P; iw < ow * S - P + K; iw++) {
                         if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
                         const double v = x[(size_t)((c * H + ih) * W + iw)];
                         sum += v;
@@ -105,7 +111,7 @@ std::vector<float> fill(size_t n, uint64_t seed, bool specials) {
                         inside++;
                     }
                 const double div = d.divisor_override ? (double)d.divisor_override
-                                                      : d.count_include_pad ? 9.0 : (double)inside;
+                                                      : d.count_include_pad ? taps : (double)inside;
                 const float want = scalar[o];
                 const float y = got[o];
                 bool ok;
@@ -150,6 +156,70 @@ TEST(SimdAvgFast, Same3x3WithinBoundAndIsasAgree) {
                 EXPECT_TRUE(within_bound(d, x, b.y, s.y, clamp));
             }
             if (::testing::Test::HasFailure()) return;
+        }
+    }
+}
+
+TEST(SimdAvgFast, PairsTwoRowsPerVector) {
+    SPTEST_SKIP_IF_ISA_UNAVAILABLE(SIMDPOOL_ISA_AVX2);
+    const bool avx512 = simdpool_isa_available(SIMDPOOL_ISA_AVX512) != 0;
+    uint64_t seed = 4300;
+    for (int64_t w = 2; w <= 35; w++) {
+        for (int64_t h : {2, 3, 4, 6, 7, 14}) {
+            simdpool_pool_desc d = same3(3, h, w);
+            for (int a = 0; a < 2; a++) {
+                d.kernel[a] = d.stride[a] = 2;
+                d.pad_begin[a] = d.pad_end[a] = 0;
+            }
+            if (seed % 5 == 2) d.divisor_override = 3;
+            const bool specials = seed % 3 == 0, clamp = seed % 4 == 1;
+            seed++;
+            SCOPED_TRACE(describe(d) + (specials ? " specials" : "") + (clamp ? " clamp" : ""));
+            const std::vector<float> x = fill((size_t)(d.c * h * w), seed, specials);
+            const Out s = forward(d, SIMDPOOL_ISA_SCALAR, x, clamp);
+            const Out a = forward(d, SIMDPOOL_ISA_AVX2, x, clamp);
+            EXPECT_TRUE(within_bound(d, x, a.y, s.y, clamp));
+            if (avx512) {
+                const Out b = forward(d, SIMDPOOL_ISA_AVX512, x, clamp);
+                EXPECT_TRUE(arrays_identical(b.y, a.y, "AVX-512 vs AVX2 output"));
+                EXPECT_TRUE(within_bound(d, x, b.y, s.y, clamp));
+            }
+            if (::testing::Test::HasFailure()) return;
+        }
+    }
+}
+
+// Adaptive pooling to half size takes the same path (14x14 -> 7x7: two rows of 7 in 16 lanes).
+TEST(SimdAvgFast, AdaptiveHalvingTwoRowsPerVector) {
+    SPTEST_SKIP_IF_ISA_UNAVAILABLE(SIMDPOOL_ISA_AVX2);
+    for (int64_t hw : {4, 6, 8, 14, 16}) {
+        simdpool_adaptive_desc a;
+        ASSERT_EQ(simdpool_adaptive_desc_init(&a, SIMDPOOL_AVG, 2), SIMDPOOL_OK);
+        a.n = 1;
+        a.c = 5;
+        a.in[0] = a.in[1] = hw;
+        a.out[0] = a.out[1] = hw / 2;
+        SCOPED_TRACE(describe(a));
+        const std::vector<float> x = fill((size_t)(a.c * hw * hw), 4400 + (uint64_t)hw, hw % 4 == 2);
+        simdpool_pool_desc d = same3(5, hw, hw); // the same windows as 2x2/2, for the bound
+        for (int i = 0; i < 2; i++) {
+            d.kernel[i] = d.stride[i] = 2;
+            d.pad_begin[i] = d.pad_end[i] = 0;
+        }
+        std::vector<std::vector<float>> ys;
+        for (simdpool_isa isa : {SIMDPOOL_ISA_SCALAR, SIMDPOOL_ISA_AVX2, SIMDPOOL_ISA_AVX512}) {
+            if (!simdpool_isa_available(isa)) continue;
+            const simdpool_options o = isa_options(isa, 1);
+            simdpool_plan *p = nullptr;
+            ASSERT_EQ(simdpool_plan_create_adaptive(&a, &o, &p), SIMDPOOL_OK);
+            PlanPtr plan(p);
+            std::vector<float> y((size_t)(a.c * (hw / 2) * (hw / 2)));
+            ASSERT_EQ(simdpool_forward(p, x.data(), y.data(), nullptr), SIMDPOOL_OK);
+            ys.push_back(y);
+        }
+        for (size_t i = 1; i < ys.size(); i++) EXPECT_TRUE(within_bound(d, x, ys[i], ys[0], false));
+        if (ys.size() == 3) {
+            EXPECT_TRUE(arrays_identical(ys[2], ys[1], "AVX-512 vs AVX2 output"));
         }
     }
 }

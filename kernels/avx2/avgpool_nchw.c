@@ -127,6 +127,19 @@ SP_KERNEL_INLINE fvec fv_pair_sum(fvec lo, fvec hi)
     return unshuffle_ps(simde_mm256_add_ps(simde_mm256_shuffle_ps(lo, hi, 0x88), simde_mm256_shuffle_ps(lo, hi, 0xDD)));
 }
 
+/* The pair sums of both rows in natural order (lanes 0-3 from lo, 4-7 from hi), then moved side by side. */
+typedef simde__m256i fpairrows;
+SP_KERNEL_INLINE fpairrows fp_rows(int64_t n)
+{
+    int32_t idx[V];
+    for (int i = 0; i < V; ++i) idx[i] = i < n ? i : i < 2 * n ? V / 2 + (i - (int)n) : i;
+    return simde_mm256_loadu_si256((const simde__m256i *)idx);
+}
+SP_KERNEL_INLINE fvec fv_pair_sum_rows(fvec lo, fvec hi, fpairrows rows)
+{
+    return simde_mm256_permutevar8x32_ps(fv_pair_sum(lo, hi), rows);
+}
+
 SP_KERNEL_INLINE fcol fc_first(int64_t W)
 {
     int32_t c[V];

@@ -210,6 +210,28 @@ SP_KERNEL_INLINE fvec fv_pair_sum(fvec lo, fvec hi)
     return simde_mm512_add_ps(even, odd);
 }
 
+/* Lane i's two inputs, as indices into lo | hi: (2i, 2i + 1) for i < n, from hi (16 + ...) for n <= i < 2n. */
+typedef struct fpairrows {
+    simde__m512i even, odd;
+} fpairrows;
+SP_KERNEL_INLINE fpairrows fp_rows(int64_t n)
+{
+    int32_t e[V], o[V];
+    for (int i = 0; i < V; ++i) {
+        e[i] = i < n ? 2 * i : i < 2 * n ? V + 2 * (i - (int)n) : 0;
+        o[i] = e[i] + 1;
+    }
+    fpairrows r;
+    r.even = simde_mm512_loadu_si512(e);
+    r.odd = simde_mm512_loadu_si512(o);
+    return r;
+}
+SP_KERNEL_INLINE fvec fv_pair_sum_rows(fvec lo, fvec hi, fpairrows rows)
+{
+    return simde_mm512_add_ps(simde_mm512_permutex2var_ps(lo, rows.even, hi),
+                              simde_mm512_permutex2var_ps(lo, rows.odd, hi));
+}
+
 SP_KERNEL_INLINE fcol fc_first(int64_t W)
 {
     int32_t c[V];

@@ -8,6 +8,8 @@
  *   fv_load_n(p, n) fv_store_n(p, n, v)   lanes [0, n) only (0 <= n <= V); other lanes read +0
  *   fmask, fm_first(n), fv_load_m(p, m), fv_store_m(p, m, v)   the same with a mask made once (n clamped)
  *   fv_pair_sum(lo, hi)          lane i: e[2i] + e[2i+1] of the 2V floats e = lo | hi, in natural order
+ *   fpairrows, fp_rows(n), fv_pair_sum_rows(lo, hi, rows)   for 2n <= V: lane i < n: lo[2i] + lo[2i+1];
+ *                                lane n + i < 2n: hi[2i] + hi[2i+1] (two rows' pair sums side by side)
  *   fc_first(W)                  lane i: i mod W (the columns of a plane's first V elements)
  *   fc_next(c, step, W)          c + step, wrapped into [0, W) (step = V mod W, so one wrap is enough)
  *   fv_load_cols(p, c, off, W, n)  lane i: p[i + off] if lane i < n and 0 <= c[i] + off < W, else +0
@@ -38,7 +40,8 @@
  *   treating the plane as one flat array so no lane is wasted on short rows (columns outside a row are masked);
  *   a column pass then adds whole scratch rows with plain loads, the zero rows standing in for the padding.
  * - 2x2 windows of stride 2 without padding (also adaptive pooling to exactly half size): the two input rows
- *   are added, then adjacent columns, (a0 + b0) + (a1 + b1).
+ *   are added, then adjacent columns, (a0 + b0) + (a1 + b1). Where two output rows fit one vector (2 * out_w
+ *   <= V: 14x14 -> 7x7 in 16 lanes) they share it, side by side as they lie in the output.
  */
 #ifndef SIMDPOOL_X86_AVGPOOL_NCHW_FAST_H
 #define SIMDPOOL_X86_AVGPOOL_NCHW_FAST_H
@@ -265,10 +268,21 @@ SP_KERNEL_INLINE void run_pairs(const sp_pool_geometry *g, const float *x, float
     const fclamp clamp = fclamp_of(g);
     const bool two = 2 * out_w > V;
     const fmask in_lo = fm_first(2 * out_w), in_hi = fm_first(2 * out_w - V), out_m = fm_first(out_w);
+    const fmask rows_m = fm_first(2 * out_w);
+    const fpairrows rows = fp_rows(2 * out_w <= V ? out_w : 1);
     for (size_t p = 0; p < planes; ++p) {
         const float *xp = x + (int64_t)p * n_in;
         float *yp = y + (int64_t)p * out_h * out_w;
-        for (int64_t oh = 0; oh < out_h; ++oh) {
+        int64_t oh = 0;
+        if (2 * out_w <= V) { /* two rows per vector: row oh's 2 * out_w inputs in lo, row oh + 1's in hi */
+            for (; oh + 2 <= out_h; oh += 2) {
+                const float *a = xp + 2 * oh * W, *b = a + W, *c = b + W, *d = c + W;
+                const fvec lo = fv_add(fv_load_m(a, in_lo), fv_load_m(b, in_lo));
+                const fvec hi = fv_add(fv_load_m(c, in_lo), fv_load_m(d, in_lo));
+                fv_store_m(yp + oh * out_w, rows_m, apply_clamp(&clamp, fv_mul(fv_pair_sum_rows(lo, hi, rows), r)));
+            }
+        }
+        for (; oh < out_h; ++oh) {
             const float *a = xp + 2 * oh * W, *b = a + W;
             float *yr = yp + oh * out_w;
             if (out_w < V) { /* one partial block: 2 * out_w inputs per row, the first V in lo */
