@@ -1,24 +1,13 @@
 /*
- * AVX2 NCHW average forward, f32.
- *
- * Vectors run along the output width: a block is 8 consecutive outputs of one output row, lane i holding
- * output column o0 + i, whose W taps start at input column b + S*i (b = o0*S - pad_begin). Outside the fast
- * paths below, every lane sums its window exactly like the reference: from +0, tap by tap in row-major order
- * (D, H, W), then DIVIDES by the plan's divisor (no reciprocal). So those sliding-window and adaptive outputs
- * are bit-identical to the scalar kernel. Taps outside the input are loaded as +0 through masks; adding +0 changes nothing, because a sum that
- * starts at +0 is never -0.
+ * AVX2 NCHW average forward, f32: 8 outputs of a row per vector. The exact sliding-window and adaptive paths
+ * (bit-identical to the scalar kernel) are kernels/x86/avgpool_nchw.h, the separable / pairwise fast paths
+ * (within a stated tolerance, bit-identical to AVX-512) kernels/x86/avgpool_nchw_fast.h; this file supplies
+ * their AVX2 vector interface and the global path.
  *
  * Loading one tap for 8 lanes: S = 1 one load; S = 2 two loads and a vshufps (lanes then come in the order
- * 0 1 4 5 2 3 6 7, undone once per block with vpermpd); larger strides a gather. 2x2/2, 3x3/2 and 3x3/1 are the
- * same code with constant stride, kernel width and dilation. The last partial block of a row overlaps its
- * neighbour (recomputing equal values); rows narrower than 8 use masked loads and stores.
+ * 0 1 4 5 2 3 6 7, undone once per block with vpermpd); larger strides a gather.
  *
- * Small planes pooled with stride 1 and "same" width (3x3/1 p1, 5x5/1 p2 ...) and unpadded 2x2/2 windows
- * (adaptive halving included) take the fast paths shared with AVX-512 (kernels/x86/avgpool_nchw_fast.h), which
- * sum separably and multiply by the divisor's reciprocal: not bit-identical to scalar, within the tolerance
- * stated there, and bit-identical to AVX-512.
- *
- * Global pooling (one output per plane, the window the whole plane) also changes the order: each
+ * Global pooling (one output per plane, the window the whole plane) changes the summation order: each
  * plane is summed in 8 lanes and 8 planes are reduced at once in a transpose tree. The result differs from the
  * scalar kernel's by a few ulp of the sum of |x| (bounded by about (n/8 + 3) * 2^-24 * sum|x|), the tolerance
  * tests/test_simd_nchw.cc states and checks.
@@ -31,7 +20,6 @@
 #include <simde/x86/avx2.h>
 
 #include "kernels.h"
-#include "x86/nchw_width_plan.h"
 
 
 enum { V = 8 };
@@ -59,11 +47,6 @@ SP_KERNEL_INLINE simde__m256 fv_clamp(simde__m256 v, simde__m256 lo, simde__m256
     return simde_mm256_blendv_ps(v, hi, simde_mm256_cmp_ps(v, hi, SIMDE_CMP_GT_OQ));
 }
 
-SP_KERNEL_INLINE simde__m256 clamp_vec(const sp_pool_geometry *g, simde__m256 v)
-{
-    return g->clamp_output ? fv_clamp(v, simde_mm256_set1_ps(g->clamp_min), simde_mm256_set1_ps(g->clamp_max)) : v;
-}
-
 /* Undoes vshufps's lane order 0 1 4 5 2 3 6 7 (pairs of lanes are 64-bit chunks 0 2 1 3). */
 SP_KERNEL_INLINE simde__m256 unshuffle_ps(simde__m256 v)
 {
@@ -71,24 +54,31 @@ SP_KERNEL_INLINE simde__m256 unshuffle_ps(simde__m256 v)
 }
 
 /* ---------------------------------------------------------------------------------------------------------- */
-/* Tap rows (the W geometry is x86/nchw_width_plan.h) */
-
-typedef struct taprows {
-    const float *x; /* the first tap row (D, then H), column 0 */
-    int64_t nd, nh, sd, sh;
-} taprows;
-
-/* ---------------------------------------------------------------------------------------------------------- */
 /* Loading one tap for the 8 lanes of a block: lane i reads column p + S*i of one input row. */
 
-enum { MODE_GATHER = 0, MODE_S1 = 1, MODE_S2 = 2 };
+enum { MODE_GATHER = 0, MODE_S1 = 1, MODE_S2 = 2, MODE_STRIDED = 3 /* not used by AVX2 */ };
+
+/* Per-call constant of the gather mode: S*i. */
+typedef struct taploader {
+    simde__m256i vS;
+} taploader;
+
+SP_KERNEL_INLINE taploader make_taploader(int64_t S)
+{
+    taploader l;
+    l.vS = simde_mm256_mullo_epi32(iota_epi32(), simde_mm256_set1_epi32((int32_t)S));
+    return l;
+}
+
+SP_KERNEL_INLINE simde__m256 unshuffle_s2(simde__m256 v) { return unshuffle_ps(v); }
 
 /* Tap at column p = b + o of the row at rb = row + b. Full blocks (!masked): every needed column lies inside
    the row; `last_even` (S = 2): the largest even offset, whose second load would read one column past the last
    needed one. Masked blocks: columns outside [0, W) read +0. S = 2 returns the shuffled lane order. */
-SP_KERNEL_INLINE simde__m256 load_tap(const float *rb, int64_t o, int64_t p, int64_t W, simde__m256i vS, int mode,
-                               bool masked, bool last_even)
+SP_KERNEL_INLINE simde__m256 load_tap(const taploader *l, const float *rb, int64_t o, int64_t p, int64_t W, int mode,
+                                      bool masked, bool last_even)
 {
+    const simde__m256i vS = l->vS;
     if (mode == MODE_S1) {
         if (!masked) return simde_mm256_loadu_ps(rb + o);
         return simde_mm256_maskload_ps(rb + o, range_mask(-p, W - p));
@@ -111,117 +101,6 @@ SP_KERNEL_INLINE simde__m256 load_tap(const float *rb, int64_t o, int64_t p, int
     const simde__m256i k = simde_mm256_and_si256(simde_mm256_cmpgt_epi32(col, simde_mm256_set1_epi32(-1)),
                                                  simde_mm256_cmpgt_epi32(simde_mm256_set1_epi32((int32_t)W), col));
     return simde_mm256_mask_i32gather_ps(simde_mm256_setzero_ps(), rb + o, vS, as_ps(k), 4);
-}
-
-/* ---------------------------------------------------------------------------------------------------------- */
-/* Sliding windows: one block of 8 outputs at a time, its whole window in registers */
-
-/* The sum of every tap of the block whose first column is b, in scan order, in natural lane order. */
-SP_KERNEL_INLINE simde__m256 block_sum(const taprows *t, int64_t b, int64_t W, int64_t K, int64_t dw, simde__m256i vS,
-                                int mode, bool masked)
-{
-    const int64_t lastoff = (K - 1) * dw;
-    const bool last_even = (lastoff & 1) == 0;
-    simde__m256 acc = simde_mm256_setzero_ps();
-    for (int64_t jd = 0; jd < t->nd; ++jd) {
-        for (int64_t jh = 0; jh < t->nh; ++jh) {
-            const float *rb = t->x + jd * t->sd + jh * t->sh + b;
-            for (int64_t jw = 0; jw < K; ++jw) {
-                const int64_t o = jw * dw;
-                acc = simde_mm256_add_ps(acc, load_tap(rb, o, b + o, W, vS, mode, masked, o == lastoff && last_even));
-            }
-        }
-    }
-    return mode == MODE_S2 ? unshuffle_ps(acc) : acc;
-}
-
-/* One output row: blocks at 0, 8, ...; the last partial block overlaps its neighbour unless the row is
-   narrower than 8. Blocks wholly inside the full range load unmasked. */
-SP_KERNEL_INLINE void row_sliding(const sp_pool_geometry *g, const wplan *w, const taprows *t, float *y, const float *div,
-                           simde__m256i vS, int mode, int64_t KC, int64_t DWC)
-{
-    const int64_t out_w = g->out[2], W = g->in[2], S = w->S, shift = w->shift, fb = w->fb, fe = w->fe;
-    const int64_t K = KC ? KC : w->K, dw = DWC ? DWC : w->dw;
-    for (int64_t o0 = 0; o0 < out_w; o0 += V) {
-        int64_t r = V;
-        if (o0 + V > out_w) {
-            if (out_w >= V) o0 = out_w - V;
-            else r = out_w;
-        }
-        const int64_t b = o0 * S + shift;
-        const bool full = r == V && o0 >= fb && o0 + V <= fe;
-        simde__m256 acc = full ? block_sum(t, b, W, K, dw, vS, mode, false) : block_sum(t, b, W, K, dw, vS, mode, true);
-        if (r == V) {
-            simde_mm256_storeu_ps(y + o0, clamp_vec(g, simde_mm256_div_ps(acc, simde_mm256_loadu_ps(div + o0))));
-        } else {
-            const simde__m256i om = range_mask(0, r);
-            const simde__m256 d = simde_mm256_blendv_ps(simde_mm256_set1_ps(1.0f), simde_mm256_maskload_ps(div + o0, om),
-                                                        as_ps(om));
-            simde_mm256_maskstore_ps(y + o0, om, clamp_vec(g, simde_mm256_div_ps(acc, d)));
-        }
-    }
-}
-
-/* One output row of a non-uniform adaptive plan: lane i sums taps_w[o] columns from first_w[o], gathered
-   (lanes past their window add +0). */
-static void row_table(const sp_pool_geometry *g, const taprows *t, float *y, const float *div)
-{
-    const int64_t out_w = g->out[2], dw = g->dilation[2];
-    const int64_t *first_w = g->first[2];
-    const int32_t *taps_w = g->taps[2];
-    const simde__m256 zero = simde_mm256_setzero_ps();
-    for (int64_t o0 = 0; o0 < out_w; o0 += V) {
-        const int64_t r = out_w - o0 < V ? out_w - o0 : V;
-        int32_t f[V] = {0}, n[V] = {0};
-        int32_t max_taps = 0;
-        for (int64_t i = 0; i < r; ++i) {
-            f[i] = (int32_t)first_w[o0 + i];
-            n[i] = taps_w[o0 + i];
-            if (n[i] > max_taps) max_taps = n[i];
-        }
-        const simde__m256i fv = simde_mm256_loadu_si256((const simde__m256i *)f);
-        const simde__m256i nv = simde_mm256_loadu_si256((const simde__m256i *)n);
-        simde__m256 acc = zero;
-        for (int64_t jd = 0; jd < t->nd; ++jd) {
-            for (int64_t jh = 0; jh < t->nh; ++jh) {
-                const float *rb = t->x + jd * t->sd + jh * t->sh;
-                for (int32_t j = 0; j < max_taps; ++j) {
-                    const simde__m256i m = simde_mm256_cmpgt_epi32(nv, simde_mm256_set1_epi32(j));
-                    const simde__m256i at = simde_mm256_add_epi32(fv, simde_mm256_set1_epi32((int32_t)(j * dw)));
-                    acc = simde_mm256_add_ps(acc, simde_mm256_mask_i32gather_ps(zero, rb, at, as_ps(m), 4));
-                }
-            }
-        }
-        const simde__m256i om = range_mask(0, r);
-        const simde__m256 d =
-            simde_mm256_blendv_ps(simde_mm256_set1_ps(1.0f), simde_mm256_maskload_ps(div + o0, om), as_ps(om));
-        simde_mm256_maskstore_ps(y + o0, om, clamp_vec(g, simde_mm256_div_ps(acc, d)));
-    }
-}
-
-SP_KERNEL_INLINE void run_planes(const sp_pool_geometry *g, const wplan *w, const float *x, float *y, size_t planes,
-                          int mode, int64_t KC, int64_t DWC, bool table)
-{
-    const int64_t H = g->in[1], W = g->in[2], HW = H * W, in_plane = g->in[0] * HW;
-    const int64_t out_h = g->out[1], out_w = g->out[2], out_plane = sp_out_plane(g);
-    const simde__m256i vS = simde_mm256_mullo_epi32(iota_epi32(), simde_mm256_set1_epi32((int32_t)(table ? 1 : w->S)));
-    taprows t;
-    t.sd = g->dilation[0] * HW;
-    t.sh = g->dilation[1] * W;
-    for (size_t p = 0; p < planes; ++p) {
-        const float *xp = x + (int64_t)p * in_plane;
-        float *yp = y + (int64_t)p * out_plane;
-        for (int64_t od = 0; od < g->out[0]; ++od) {
-            for (int64_t oh = 0; oh < out_h; ++oh) {
-                t.x = xp + g->first[0][od] * HW + g->first[1][oh] * W;
-                t.nd = g->taps[0][od];
-                t.nh = g->taps[1][oh];
-                const int64_t row = (od * out_h + oh) * out_w;
-                if (table) row_table(g, &t, yp + row, g->divisor + row);
-                else row_sliding(g, w, &t, yp + row, g->divisor + row, vS, mode, KC, DWC);
-            }
-        }
-    }
 }
 
 /* ---------------------------------------------------------------------------------------------------------- */
@@ -248,6 +127,19 @@ SP_KERNEL_INLINE fvec fv_pair_sum(fvec lo, fvec hi)
     return unshuffle_ps(simde_mm256_add_ps(simde_mm256_shuffle_ps(lo, hi, 0x88), simde_mm256_shuffle_ps(lo, hi, 0xDD)));
 }
 
+/* The pair sums of both rows in natural order (lanes 0-3 from lo, 4-7 from hi), then moved side by side. */
+typedef simde__m256i fpairrows;
+SP_KERNEL_INLINE fpairrows fp_rows(int64_t n)
+{
+    int32_t idx[V];
+    for (int i = 0; i < V; ++i) idx[i] = i < n ? i : i < 2 * n ? V / 2 + (i - (int)n) : i;
+    return simde_mm256_loadu_si256((const simde__m256i *)idx);
+}
+SP_KERNEL_INLINE fvec fv_pair_sum_rows(fvec lo, fvec hi, fpairrows rows)
+{
+    return simde_mm256_permutevar8x32_ps(fv_pair_sum(lo, hi), rows);
+}
+
 SP_KERNEL_INLINE fcol fc_first(int64_t W)
 {
     int32_t c[V];
@@ -271,17 +163,49 @@ SP_KERNEL_INLINE fvec fv_load_cols(const float *p, fcol c, int64_t off, int64_t 
     return simde_mm256_maskload_ps(p + off, k);
 }
 
+SP_KERNEL_INLINE fvec fv_load_lanes(const float *p, int64_t lo, int64_t hi)
+{
+    return simde_mm256_maskload_ps(p, range_mask(lo, hi));
+}
+
+/* Lane i: element V - 1 + i of prev | cur (a 128-bit lane swap, then a byte shift within 128-bit lanes). */
+SP_KERNEL_INLINE fvec fv_shift_in_prev(fvec prev, fvec cur)
+{
+    const simde__m256i t = simde_mm256_castps_si256(simde_mm256_permute2f128_ps(prev, cur, 0x21));
+    return simde_mm256_castsi256_ps(simde_mm256_alignr_epi8(simde_mm256_castps_si256(cur), t, 12));
+}
+
+/* Lane i: element i + 1 of cur | next. */
+SP_KERNEL_INLINE fvec fv_shift_in_next(fvec cur, fvec next)
+{
+    const simde__m256i t = simde_mm256_castps_si256(simde_mm256_permute2f128_ps(cur, next, 0x21));
+    return simde_mm256_castsi256_ps(simde_mm256_alignr_epi8(t, simde_mm256_castps_si256(cur), 4));
+}
+
+SP_KERNEL_INLINE fvec fv_and_keep(fvec v, const int32_t *keep)
+{
+    return simde_mm256_and_ps(v, as_ps(simde_mm256_loadu_si256((const simde__m256i *)keep)));
+}
+
+SP_KERNEL_INLINE fvec fv_div(fvec a, fvec b) { return simde_mm256_div_ps(a, b); }
+SP_KERNEL_INLINE fvec fv_load_m_else(const float *p, fmask m, fvec v)
+{
+    return simde_mm256_blendv_ps(v, simde_mm256_maskload_ps(p, m), as_ps(m));
+}
+SP_KERNEL_INLINE fcol fc_load(const int32_t *p) { return simde_mm256_loadu_si256((const simde__m256i *)p); }
+SP_KERNEL_INLINE fvec fv_gather_tap(const float *rb, fcol f, fcol n, int32_t j, int32_t dw)
+{
+    const simde__m256i m = simde_mm256_cmpgt_epi32(n, simde_mm256_set1_epi32(j));
+    const simde__m256i at = simde_mm256_add_epi32(f, simde_mm256_set1_epi32(j * dw));
+    return simde_mm256_mask_i32gather_ps(simde_mm256_setzero_ps(), rb, at, as_ps(m), 4);
+}
+
+#define SP_AVG_NCHW_STRIDED 0
 #include "x86/avgpool_nchw_fast.h"
+#include "x86/avgpool_nchw.h"
 
 /* ---------------------------------------------------------------------------------------------------------- */
 /* Global pooling: one output per plane, the window the whole plane */
-
-static bool is_global(const sp_pool_geometry *g)
-{
-    for (int a = 0; a < SP_AXES; ++a)
-        if (g->out[a] != 1 || g->first[a][0] != 0 || g->taps[a][0] != g->in[a]) return false;
-    return true;
-}
 
 /* Lane sums of one plane: nfull whole vectors and a tail (tail_mask); two accumulators. */
 SP_KERNEL_INLINE simde__m256 plane_lanes(const float *p, int64_t nfull, simde__m256i tail_mask, bool tail)
@@ -349,12 +273,5 @@ void sp_avx2_avgpool_fwd_nchw_f32(const sp_pool_geometry *g, const float *x, flo
         return;
     }
     if (run_fast_path(g, x, y, planes)) return;
-    const wplan w = make_wplan(g);
-    if (w.table) run_planes(g, &w, x, y, planes, MODE_GATHER, 0, 0, true);
-    else if (w.S == 2 && w.K == 2 && w.dw == 1) run_planes(g, &w, x, y, planes, MODE_S2, 2, 1, false);
-    else if (w.S == 2 && w.K == 3 && w.dw == 1) run_planes(g, &w, x, y, planes, MODE_S2, 3, 1, false);
-    else if (w.S == 1 && w.K == 3 && w.dw == 1) run_planes(g, &w, x, y, planes, MODE_S1, 3, 1, false);
-    else if (w.S == 1) run_planes(g, &w, x, y, planes, MODE_S1, 0, 0, false);
-    else if (w.S == 2) run_planes(g, &w, x, y, planes, MODE_S2, 0, 0, false);
-    else run_planes(g, &w, x, y, planes, MODE_GATHER, 0, 0, false);
+    run_exact(g, x, y, planes);
 }

@@ -1,23 +1,11 @@
 /*
- * AVX-512 NCHW average forward, f32.
+ * AVX-512 NCHW average forward, f32: 16 outputs of a row per vector. The exact sliding-window and adaptive paths
+ * (bit-identical to the scalar kernel) are kernels/x86/avgpool_nchw.h, the separable / pairwise fast paths
+ * (within a stated tolerance, bit-identical to AVX2) kernels/x86/avgpool_nchw_fast.h; this file supplies their
+ * AVX-512 vector interface.
  *
- * Vectors run along the output width: a block is 16 consecutive outputs of one output row, lane i holding
- * output column o0 + i, whose W taps start at input column b + S*i (b = o0*S - pad_begin). Outside the fast
- * paths below, every lane sums its window exactly like the reference: from +0, tap by tap in row-major order
- * (D, H, W), then DIVIDES by the plan's divisor (no reciprocal). So those sliding-window and adaptive outputs
- * are bit-identical to the scalar kernel. Taps outside the input are loaded as +0 through masks; adding +0 changes nothing, because a sum
- * that starts at +0 is never -0.
- *
- * An output row is computed in passes of up to three tap rows, each running over the row's blocks (which are
- * independent, so the loop pipelines); a pass continues the sums the previous pass left in y. Loading one tap
- * for 16 lanes: S = 1 one load; S = 2 two loads and a vshufps (lanes then come in a shuffled order that the
- * block undoes once); S = 3..8 a few loads merged by masked vpermps; larger strides a gather. 2x2/2, 3x3/2 and
- * 3x3/1 are the same code with constant stride, kernel width and dilation.
- *
- * Small planes pooled with stride 1 and "same" width (3x3/1 p1, 5x5/1 p2 ...) and unpadded 2x2/2 windows
- * (adaptive halving included) take the fast paths shared with AVX2 (kernels/x86/avgpool_nchw_fast.h), which
- * sum separably and multiply by the divisor's reciprocal: not bit-identical to scalar, within the tolerance
- * stated there, and bit-identical to AVX2.
+ * Loading one tap for 16 lanes: S = 1 one load; S = 2 two loads and a vshufps (lanes then come in a shuffled
+ * order that the block undoes once); S = 3..8 a few loads merged by masked vpermps; larger strides a gather.
  *
  * Global pooling (one output per plane, the window the whole plane) runs the AVX2 kernel's 8-plane transpose
  * tree, which measured faster than a 16-plane one on Zen 4 (whose 512-bit units are double-pumped); it is the
@@ -31,7 +19,6 @@
 #include <simde/x86/avx512.h>
 
 #include "kernels.h"
-#include "x86/nchw_width_plan.h"
 
 
 enum { V = 16 };
@@ -117,37 +104,23 @@ SP_KERNEL_INLINE simde__m512 fv_clamp(simde__m512 v, simde__m512 lo, simde__m512
     return simde_mm512_mask_mov_ps(v, simde_mm512_cmp_ps_mask(v, hi, SIMDE_CMP_GT_OQ), hi);
 }
 
-SP_KERNEL_INLINE simde__m512 clamp_vec(const sp_pool_geometry *g, simde__m512 v)
-{
-    return g->clamp_output ? fv_clamp(v, simde_mm512_set1_ps(g->clamp_min), simde_mm512_set1_ps(g->clamp_max)) : v;
-}
-
-/* ---------------------------------------------------------------------------------------------------------- */
-/* Tap rows (the W geometry is x86/nchw_width_plan.h) */
-
-/* The tap rows of one output row: D taps outer, H taps inner, `x` at the first one's column 0. */
-typedef struct taprows {
-    const float *x;
-    int64_t nd, nh, sd, sh;
-} taprows;
-
 /* ---------------------------------------------------------------------------------------------------------- */
 /* Loading one tap for the 16 lanes of a block: lane i reads column p + S*i of one input row. */
 
 enum { MODE_GATHER = 0, MODE_S1 = 1, MODE_S2 = 2, MODE_STRIDED = 3 };
 
 /* Per-call constants of the strided and gather modes. */
-typedef struct strided {
+typedef struct taploader {
     simde__m512i perm;      /* lane i takes element S*i mod 16 ... */
     simde__mmask16 from[8]; /* ... of source vector j for the lanes in from[j] */
     int nv;                 /* source vectors (16 columns each) covering 15*S + 1 columns */
     simde__mmask16 last;    /* columns of the last source vector that some lane needs */
     simde__m512i vS;        /* S*i (gathers) */
-} strided;
+} taploader;
 
-static strided make_strided(int64_t S)
+static taploader make_taploader(int64_t S)
 {
-    strided l;
+    taploader l;
     memset(&l, 0, sizeof l);
     int32_t perm[V];
     for (int i = 0; i < V; ++i) {
@@ -165,7 +138,7 @@ static strided make_strided(int64_t S)
 /* Tap at column p = b + o of the row at rb = row + b. Full blocks (!edge): every needed column lies inside the
    row; `last_even` (S = 2): the largest even offset, whose second load would read one column past the last
    needed one. Edge blocks: columns outside [0, W) read +0. S = 2 returns the shuffled lane order. */
-SP_KERNEL_INLINE simde__m512 load_tap(const strided *l, const float *rb, int64_t o, int64_t p, int64_t W, int mode,
+SP_KERNEL_INLINE simde__m512 load_tap(const taploader *l, const float *rb, int64_t o, int64_t p, int64_t W, int mode,
                                bool edge, bool last_even)
 {
     const simde__m512 zero = simde_mm512_setzero_ps();
@@ -209,116 +182,6 @@ SP_KERNEL_INLINE simde__m512 load_tap(const strided *l, const float *rb, int64_t
 }
 
 /* ---------------------------------------------------------------------------------------------------------- */
-/* Sliding windows: one block of 16 outputs at a time, its whole window in registers */
-
-/* The sum of every tap of the block whose first column is b, in scan order, in natural lane order. */
-SP_KERNEL_INLINE simde__m512 block_sum(const strided *l, const taprows *t, int64_t b, int64_t W, int64_t K, int64_t dw,
-                                int mode, bool edge)
-{
-    const int64_t lastoff = (K - 1) * dw;
-    const bool last_even = (lastoff & 1) == 0;
-    simde__m512 acc = simde_mm512_setzero_ps();
-    for (int64_t jd = 0; jd < t->nd; ++jd) {
-        for (int64_t jh = 0; jh < t->nh; ++jh) {
-            const float *rb = t->x + jd * t->sd + jh * t->sh + b;
-            for (int64_t jw = 0; jw < K; ++jw) {
-                const int64_t o = jw * dw;
-                acc = simde_mm512_add_ps(acc, load_tap(l, rb, o, b + o, W, mode, edge, o == lastoff && last_even));
-            }
-        }
-    }
-    if (mode == MODE_S2) acc = simde_mm512_permutexvar_ps(simde_mm512_loadu_si512(k_unshuffle), acc);
-    return acc;
-}
-
-/* One output row: blocks at 0, 16, ...; the last partial block overlaps its neighbour (recomputing equal
-   values) unless the row is narrower than 16. Blocks wholly inside the full range load unmasked. */
-SP_KERNEL_INLINE void row_sliding(const sp_pool_geometry *g, const wplan *w, const strided *l, const taprows *t, float *y,
-                           const float *div, int mode, int64_t KC, int64_t DWC)
-{
-    const int64_t out_w = g->out[2], W = g->in[2], S = w->S, shift = w->shift, fb = w->fb, fe = w->fe;
-    const int64_t K = KC ? KC : w->K, dw = DWC ? DWC : w->dw;
-    for (int64_t o0 = 0; o0 < out_w; o0 += V) {
-        int64_t r = V;
-        if (o0 + V > out_w) {
-            if (out_w >= V) o0 = out_w - V;
-            else r = out_w;
-        }
-        const int64_t b = o0 * S + shift;
-        const bool full = r == V && o0 >= fb && o0 + V <= fe;
-        simde__m512 acc = full ? block_sum(l, t, b, W, K, dw, mode, false) : block_sum(l, t, b, W, K, dw, mode, true);
-        if (r == V) {
-            acc = clamp_vec(g, simde_mm512_div_ps(acc, simde_mm512_loadu_ps(div + o0)));
-            simde_mm512_storeu_ps(y + o0, acc);
-        } else {
-            const simde__mmask16 om = range_mask(0, r);
-            acc = clamp_vec(g, simde_mm512_div_ps(acc, ld_mask(simde_mm512_set1_ps(1.0f), om, div + o0)));
-            st_mask(y + o0, om, acc);
-        }
-    }
-}
-
-/* One output row of a non-uniform adaptive plan: lane i sums taps_w[o] columns from first_w[o], gathered
-   (lanes past their window add +0). */
-static void row_table(const sp_pool_geometry *g, const taprows *t, float *y, const float *div)
-{
-    const int64_t out_w = g->out[2], dw = g->dilation[2];
-    const int64_t *first_w = g->first[2];
-    const int32_t *taps_w = g->taps[2];
-    const simde__m512 zero = simde_mm512_setzero_ps();
-    for (int64_t o0 = 0; o0 < out_w; o0 += V) {
-        const int64_t r = out_w - o0 < V ? out_w - o0 : V;
-        int32_t f[V] = {0}, n[V] = {0};
-        int32_t max_taps = 0;
-        for (int64_t i = 0; i < r; ++i) {
-            f[i] = (int32_t)first_w[o0 + i];
-            n[i] = taps_w[o0 + i];
-            if (n[i] > max_taps) max_taps = n[i];
-        }
-        const simde__m512i fv = simde_mm512_loadu_si512(f), nv = simde_mm512_loadu_si512(n);
-        simde__m512 acc = zero;
-        for (int64_t jd = 0; jd < t->nd; ++jd) {
-            for (int64_t jh = 0; jh < t->nh; ++jh) {
-                const float *rb = t->x + jd * t->sd + jh * t->sh;
-                for (int32_t j = 0; j < max_taps; ++j) {
-                    const simde__mmask16 m = simde_mm512_cmpgt_epi32_mask(nv, simde_mm512_set1_epi32(j));
-                    const simde__m512i at = simde_mm512_add_epi32(fv, simde_mm512_set1_epi32((int32_t)(j * dw)));
-                    acc = simde_mm512_add_ps(acc, gather_mask(zero, m, at, rb));
-                }
-            }
-        }
-        const simde__mmask16 om = range_mask(0, r);
-        acc = simde_mm512_div_ps(acc, ld_mask(simde_mm512_set1_ps(1.0f), om, div + o0));
-        st_mask(y + o0, om, clamp_vec(g, acc));
-    }
-}
-
-SP_KERNEL_INLINE void run_planes(const sp_pool_geometry *g, const wplan *w, const float *x, float *y, size_t planes,
-                          int mode, int64_t KC, int64_t DWC, bool table)
-{
-    const int64_t H = g->in[1], W = g->in[2], HW = H * W, in_plane = g->in[0] * HW;
-    const int64_t out_h = g->out[1], out_w = g->out[2], out_plane = sp_out_plane(g);
-    const strided l = make_strided(table ? 1 : w->S);
-    taprows t;
-    t.sd = g->dilation[0] * HW;
-    t.sh = g->dilation[1] * W;
-    for (size_t p = 0; p < planes; ++p) {
-        const float *xp = x + (int64_t)p * in_plane;
-        float *yp = y + (int64_t)p * out_plane;
-        for (int64_t od = 0; od < g->out[0]; ++od) {
-            for (int64_t oh = 0; oh < out_h; ++oh) {
-                t.x = xp + g->first[0][od] * HW + g->first[1][oh] * W;
-                t.nd = g->taps[0][od];
-                t.nh = g->taps[1][oh];
-                const int64_t row = (od * out_h + oh) * out_w;
-                if (table) row_table(g, &t, yp + row, g->divisor + row);
-                else row_sliding(g, w, &l, &t, yp + row, g->divisor + row, mode, KC, DWC);
-            }
-        }
-    }
-}
-
-/* ---------------------------------------------------------------------------------------------------------- */
 /* The fast paths' vector interface (kernels/x86/avgpool_nchw_fast.h) */
 
 typedef simde__m512 fvec;
@@ -347,6 +210,28 @@ SP_KERNEL_INLINE fvec fv_pair_sum(fvec lo, fvec hi)
     return simde_mm512_add_ps(even, odd);
 }
 
+/* Lane i's two inputs, as indices into lo | hi: (2i, 2i + 1) for i < n, from hi (16 + ...) for n <= i < 2n. */
+typedef struct fpairrows {
+    simde__m512i even, odd;
+} fpairrows;
+SP_KERNEL_INLINE fpairrows fp_rows(int64_t n)
+{
+    int32_t e[V], o[V];
+    for (int i = 0; i < V; ++i) {
+        e[i] = i < n ? 2 * i : i < 2 * n ? V + 2 * (i - (int)n) : 0;
+        o[i] = e[i] + 1;
+    }
+    fpairrows r;
+    r.even = simde_mm512_loadu_si512(e);
+    r.odd = simde_mm512_loadu_si512(o);
+    return r;
+}
+SP_KERNEL_INLINE fvec fv_pair_sum_rows(fvec lo, fvec hi, fpairrows rows)
+{
+    return simde_mm512_add_ps(simde_mm512_permutex2var_ps(lo, rows.even, hi),
+                              simde_mm512_permutex2var_ps(lo, rows.odd, hi));
+}
+
 SP_KERNEL_INLINE fcol fc_first(int64_t W)
 {
     int32_t c[V];
@@ -370,17 +255,56 @@ SP_KERNEL_INLINE fvec fv_load_cols(const float *p, fcol c, int64_t off, int64_t 
     return ld_mask(fv_zero(), k, p + off);
 }
 
-#include "x86/avgpool_nchw_fast.h"
-
-/* ---------------------------------------------------------------------------------------------------------- */
-/* Global pooling: one output per plane, the window the whole plane */
-
-static bool is_global(const sp_pool_geometry *g)
+SP_KERNEL_INLINE fvec fv_load_lanes(const float *p, int64_t lo, int64_t hi)
 {
-    for (int a = 0; a < SP_AXES; ++a)
-        if (g->out[a] != 1 || g->first[a][0] != 0 || g->taps[a][0] != g->in[a]) return false;
-    return true;
+    return ld_mask(fv_zero(), range_mask(lo, hi), p);
 }
+
+
+/* Lane i: element V - 1 + i of prev | cur. */
+SP_KERNEL_INLINE fvec fv_shift_in_prev(fvec prev, fvec cur)
+{
+#if SP_AVX512_NATIVE
+    return _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(cur), _mm512_castps_si512(prev), V - 1));
+#else
+    static const int32_t k_after_prev[V] = {15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30};
+    return simde_mm512_permutex2var_ps(prev, simde_mm512_loadu_si512(k_after_prev), cur);
+#endif
+}
+
+/* Lane i: element i + 1 of cur | next. */
+SP_KERNEL_INLINE fvec fv_shift_in_next(fvec cur, fvec next)
+{
+#if SP_AVX512_NATIVE
+    return _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(next), _mm512_castps_si512(cur), 1));
+#else
+    static const int32_t k_from_next[V] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+    return simde_mm512_permutex2var_ps(cur, simde_mm512_loadu_si512(k_from_next), next);
+#endif
+}
+
+SP_KERNEL_INLINE fvec fv_and_keep(fvec v, const int32_t *keep)
+{
+    return simde_mm512_castsi512_ps(simde_mm512_and_si512(simde_mm512_castps_si512(v), simde_mm512_loadu_si512(keep)));
+}
+
+SP_KERNEL_INLINE fvec unshuffle_s2(fvec v)
+{
+    return simde_mm512_permutexvar_ps(simde_mm512_loadu_si512(k_unshuffle), v);
+}
+SP_KERNEL_INLINE fvec fv_div(fvec a, fvec b) { return simde_mm512_div_ps(a, b); }
+SP_KERNEL_INLINE fvec fv_load_m_else(const float *p, fmask m, fvec v) { return ld_mask(v, m, p); }
+SP_KERNEL_INLINE fcol fc_load(const int32_t *p) { return simde_mm512_loadu_si512(p); }
+SP_KERNEL_INLINE fvec fv_gather_tap(const float *rb, fcol f, fcol n, int32_t j, int32_t dw)
+{
+    const simde__mmask16 m = simde_mm512_cmpgt_epi32_mask(n, simde_mm512_set1_epi32(j));
+    const simde__m512i at = simde_mm512_add_epi32(f, simde_mm512_set1_epi32(j * dw));
+    return gather_mask(fv_zero(), m, at, rb);
+}
+
+#define SP_AVG_NCHW_STRIDED 1
+#include "x86/avgpool_nchw_fast.h"
+#include "x86/avgpool_nchw.h"
 
 SP_DECLARE_FAMILY(avx2, avgpool)
 
@@ -399,13 +323,5 @@ void sp_avx512_avgpool_fwd_nchw_f32(const sp_pool_geometry *g, const float *x, f
         return;
     }
     if (run_fast_path(g, x, y, planes)) return;
-    const wplan w = make_wplan(g);
-    if (w.table) run_planes(g, &w, x, y, planes, MODE_GATHER, 0, 0, true);
-    else if (w.S == 2 && w.K == 2 && w.dw == 1) run_planes(g, &w, x, y, planes, MODE_S2, 2, 1, false);
-    else if (w.S == 2 && w.K == 3 && w.dw == 1) run_planes(g, &w, x, y, planes, MODE_S2, 3, 1, false);
-    else if (w.S == 1 && w.K == 3 && w.dw == 1) run_planes(g, &w, x, y, planes, MODE_S1, 3, 1, false);
-    else if (w.S == 1) run_planes(g, &w, x, y, planes, MODE_S1, 0, 0, false);
-    else if (w.S == 2) run_planes(g, &w, x, y, planes, MODE_S2, 0, 0, false);
-    else if (w.S <= 8) run_planes(g, &w, x, y, planes, MODE_STRIDED, 0, 0, false);
-    else run_planes(g, &w, x, y, planes, MODE_GATHER, 0, 0, false);
+    run_exact(g, x, y, planes);
 }

@@ -3,31 +3,45 @@
  * a small vector interface that each includer defines first (V lanes of float):
  *
  *   fvec, fcol                   a float vector, an int32 vector of column numbers
- *   fv_zero() fv_set1(f) fv_load(p) fv_store(p, v) fv_add(a, b) fv_mul(a, b)
+ *   fv_zero() fv_set1(f) fv_load(p) fv_store(p, v) fv_add(a, b) fv_mul(a, b) fv_div(a, b)
  *   fv_clamp(v, lo, hi)          v clamped to [lo, hi], NaN preserved
  *   fv_load_n(p, n) fv_store_n(p, n, v)   lanes [0, n) only (0 <= n <= V); other lanes read +0
  *   fmask, fm_first(n), fv_load_m(p, m), fv_store_m(p, m, v)   the same with a mask made once (n clamped)
  *   fv_pair_sum(lo, hi)          lane i: e[2i] + e[2i+1] of the 2V floats e = lo | hi, in natural order
+ *   fpairrows, fp_rows(n), fv_pair_sum_rows(lo, hi, rows)   for 2n <= V: lane i < n: lo[2i] + lo[2i+1];
+ *                                lane n + i < 2n: hi[2i] + hi[2i+1] (two rows' pair sums side by side)
  *   fc_first(W)                  lane i: i mod W (the columns of a plane's first V elements)
  *   fc_next(c, step, W)          c + step, wrapped into [0, W) (step = V mod W, so one wrap is enough)
  *   fv_load_cols(p, c, off, W, n)  lane i: p[i + off] if lane i < n and 0 <= c[i] + off < W, else +0
+ *   fv_load_lanes(p, lo, hi)     lane i: p[i] for i in [lo, hi) (bounds clamped to [0, V)), else +0
+ *   fv_shift_in_prev(prev, cur)  lane i: element V - 1 + i of the 2V floats prev | cur (one lane later)
+ *   fv_shift_in_next(cur, next)  lane i: element i + 1 of cur | next (one lane earlier)
+ *   fv_and_keep(v, keep)         v with +0 in the lanes whose int32 keep[i] is 0 (else all ones)
  *
  * These paths trade the reference's row-major summation order and its division for fewer operations: a window
- * is summed separably (each row's taps, then the row sums) and the sum is multiplied by the reciprocal of the
- * divisor. Each output is computed by the same formula whatever V is, so AVX2 and AVX-512 agree bit for bit,
+ * is summed separably (one axis's taps, then those partial sums) and the sum is multiplied by the reciprocal of
+ * the divisor. Each output is computed by the same formula whatever V is, so AVX2 and AVX-512 agree bit for bit,
  * but they differ from the scalar kernel by rounding. Tolerance: for a window of n taps, any summation order
  * is within (n - 1) * u * sum|x| of the exact sum (u = 2^-24), and the rounded reciprocal and the product add
- * 2u relative, so |y - sum(x)/divisor| <= (n + 1) * u * sum|x| / divisor (tests/test_simd_nchw.cc checks it).
+ * 2u relative, so |y - sum(x)/divisor| <= (n + 1) * u * sum|x| / divisor (tests/test_simd_nchw.cc checks it
+ * against the scalar kernel, tests/test_simd_avg_fast.cc against an exact average for the 3x3/1 path).
  * Taps outside the input count as +0, which changes no sum except that a window of -0 alone may give -0. NaN
  * and infinite inputs give NaN and infinities as the reference does, except where a partial sum overflows:
  * then the order decides (inf + -FLT_MAX + -FLT_MAX is inf one way and NaN another).
  *
- * - Separable "same width" stride-1 windows (3x3/1 p1, 5x5/1 p2, ...): a row pass writes the W sums of every
- *   input position into a scratch plane that has zero rows above and below, treating the plane as one flat
- *   array so no lane is wasted on short rows (columns outside a row are masked); a column pass then adds
- *   whole scratch rows with plain loads, the zero rows standing in for the padding.
+ * - 3x3/1 windows with padding 1 and "same" output size (Inception's avg pool): one pass over the plane taken
+ *   as a flat array, V outputs per block. The block's column sums (rows above, at and below, added in that
+ *   order; rows outside the plane read +0) come from three plain loads; the sums at the columns left and right
+ *   of each lane are the neighbouring blocks' column sums shifted by one lane, zeroed where the neighbour lies
+ *   outside the row (column 0, column W - 1). Output = (left + centre) + right, times the reciprocal. Nothing
+ *   is stored but the outputs (the path below stores every row sum and loads it back three times).
+ * - Other separable "same width" stride-1 windows (5x5/1 p2, dilated, asymmetric padding ...): a row pass
+ *   writes the W sums of every input position into a scratch plane that has zero rows above and below,
+ *   treating the plane as one flat array so no lane is wasted on short rows (columns outside a row are masked);
+ *   a column pass then adds whole scratch rows with plain loads, the zero rows standing in for the padding.
  * - 2x2 windows of stride 2 without padding (also adaptive pooling to exactly half size): the two input rows
- *   are added, then adjacent columns, (a0 + b0) + (a1 + b1).
+ *   are added, then adjacent columns, (a0 + b0) + (a1 + b1). Where two output rows fit one vector (2 * out_w
+ *   <= V: 14x14 -> 7x7 in 16 lanes) they share it, side by side as they lie in the output.
  */
 #ifndef SIMDPOOL_X86_AVGPOOL_NCHW_FAST_H
 #define SIMDPOOL_X86_AVGPOOL_NCHW_FAST_H
@@ -91,6 +105,96 @@ SP_KERNEL_INLINE fvec sep_col_block(const float *hb, int64_t kh_n, int64_t row_s
     return s;
 }
 
+/* r[i] = 1 / d[i], i < n (per call, so V at a time). */
+SP_KERNEL_INLINE void fill_reciprocals(float *r, const float *d, int64_t n)
+{
+    int64_t i = 0;
+    for (; i + V <= n; i += V) fv_store(r + i, fv_div(fv_set1(1.0f), fv_load(d + i)));
+    for (; i < n; ++i) r[i] = 1.0f / d[i];
+}
+
+/* 3x3 windows of stride 1, dilation 1 and padding 1 on both axes whose output plane is the input plane. */
+static bool same3_ok(const sp_pool_geometry *g)
+{
+    for (int a = 1; a < SP_AXES; ++a)
+        if (g->kernel[a] != 3 || g->stride[a] != 1 || g->dilation[a] != 1 || g->pad_begin[a] != 1 ||
+            g->out[a] != g->in[a])
+            return false;
+    return g->in[0] == 1 && g->out[0] == 1 && sp_out_plane(g) <= SEP_MAX_OUT;
+}
+
+/* Column sums (row above + row) + row below at flat positions [b, b + V) of a plane of n elements and row
+   length W. INSIDE: all three rows' loads lie in the plane; else positions outside it read +0. */
+SP_KERNEL_INLINE fvec same3_col_sums(const float *xp, int64_t b, int64_t n, int64_t W, bool INSIDE)
+{
+    if (INSIDE) return fv_add(fv_add(fv_load(xp + b - W), fv_load(xp + b)), fv_load(xp + b + W));
+    if (b >= n) return fv_zero();
+    const fvec above = fv_load_lanes(xp + b - W, W - b, n - b);
+    const fvec mid = fv_load_lanes(xp + b, 0, n - b);
+    const fvec below = fv_load_lanes(xp + b + W, 0, n - b - W);
+    return fv_add(fv_add(above, mid), below);
+}
+
+/* Per-call tables of the 3x3/1 path, indexed by flat output position: the reciprocals of the divisors, and
+   all-ones where the left (right) neighbour is in the same row, else 0. A partial last block reads V - 1
+   entries past the plane (lanes never stored). */
+typedef struct same3_tables {
+    float recip[SEP_MAX_OUT + V];
+    int32_t keep_left[SEP_MAX_OUT + V], keep_right[SEP_MAX_OUT + V];
+} same3_tables;
+
+/* Outputs [b, b + V) of one plane from the column sums of the blocks at b - V, b and b + V; FULL: all V
+   are inside the plane. */
+SP_KERNEL_INLINE void same3_block(const same3_tables *t, const fclamp *clamp, float *yp, int64_t b, int64_t n,
+                                  fvec prev, fvec cur, fvec next, bool FULL)
+{
+    const fvec left = fv_and_keep(fv_shift_in_prev(prev, cur), t->keep_left + b);
+    const fvec right = fv_and_keep(fv_shift_in_next(cur, next), t->keep_right + b);
+    const fvec s = fv_add(fv_add(left, cur), right);
+    if (FULL) fv_store(yp + b, apply_clamp(clamp, fv_mul(s, fv_load(t->recip + b))));
+    else fv_store_n(yp + b, n - b, apply_clamp(clamp, fv_mul(s, fv_load_n(t->recip + b, n - b))));
+}
+
+SP_KERNEL_INLINE void run_same3(const sp_pool_geometry *g, const float *x, float *y, size_t planes)
+{
+    const int64_t W = g->in[2], n = g->in[1] * W;
+    const fclamp clamp = fclamp_of(g);
+    same3_tables t;
+    /* Built per call, so without a division per element (the column counts up and wraps). */
+    for (int64_t i = 0, c = 0; i < n; ++i) {
+        t.keep_left[i] = c != 0 ? -1 : 0;
+        t.keep_right[i] = c != W - 1 ? -1 : 0;
+        if (++c == W) c = 0;
+    }
+    fill_reciprocals(t.recip, g->divisor, n);
+    for (int64_t i = n; i < n + V; ++i) t.recip[i] = 1.0f, t.keep_left[i] = t.keep_right[i] = 0;
+    for (size_t p = 0; p < planes; ++p) {
+        const float *xp = x + (int64_t)p * n;
+        float *yp = y + (int64_t)p * n;
+        fvec prev = fv_zero(), cur = same3_col_sums(xp, 0, n, W, false);
+        int64_t b = 0;
+        /* The next block's rows above start before the plane, lie inside it, or run past its end. */
+        for (; b < n && b + V < W; b += V) {
+            const fvec next = same3_col_sums(xp, b + V, n, W, false);
+            same3_block(&t, &clamp, yp, b, n, prev, cur, next, b + V <= n);
+            prev = cur;
+            cur = next;
+        }
+        for (; b + 2 * V + W <= n; b += V) {
+            const fvec next = same3_col_sums(xp, b + V, n, W, true);
+            same3_block(&t, &clamp, yp, b, n, prev, cur, next, true);
+            prev = cur;
+            cur = next;
+        }
+        for (; b < n; b += V) {
+            const fvec next = same3_col_sums(xp, b + V, n, W, false);
+            same3_block(&t, &clamp, yp, b, n, prev, cur, next, b + V <= n);
+            prev = cur;
+            cur = next;
+        }
+    }
+}
+
 /* FIXED3: the window is 3x3, dilation 1, padding 1 (compile-time offsets); otherwise the plan's. */
 SP_KERNEL_INLINE void run_sep(const sp_pool_geometry *g, const float *x, float *y, size_t planes, bool FIXED3)
 {
@@ -108,7 +212,7 @@ SP_KERNEL_INLINE void run_sep(const sp_pool_geometry *g, const float *x, float *
         for (int64_t i = 0; i < -lo * W; ++i) scratch[k][i] = 0.0f;
         for (int64_t i = n_in - lo * W; i < rows * W + V; ++i) scratch[k][i] = 0.0f;
     }
-    for (int64_t i = 0; i < n_out; ++i) recip[i] = 1.0f / g->divisor[i];
+    fill_reciprocals(recip, g->divisor, n_out);
 
     const int64_t step = V % W, row_step = dh * W;
     for (size_t p = 0; p <= planes; ++p) {
@@ -164,10 +268,21 @@ SP_KERNEL_INLINE void run_pairs(const sp_pool_geometry *g, const float *x, float
     const fclamp clamp = fclamp_of(g);
     const bool two = 2 * out_w > V;
     const fmask in_lo = fm_first(2 * out_w), in_hi = fm_first(2 * out_w - V), out_m = fm_first(out_w);
+    const fmask rows_m = fm_first(2 * out_w);
+    const fpairrows rows = fp_rows(2 * out_w <= V ? out_w : 1);
     for (size_t p = 0; p < planes; ++p) {
         const float *xp = x + (int64_t)p * n_in;
         float *yp = y + (int64_t)p * out_h * out_w;
-        for (int64_t oh = 0; oh < out_h; ++oh) {
+        int64_t oh = 0;
+        if (2 * out_w <= V) { /* two rows per vector: row oh's 2 * out_w inputs in lo, row oh + 1's in hi */
+            for (; oh + 2 <= out_h; oh += 2) {
+                const float *a = xp + 2 * oh * W, *b = a + W, *c = b + W, *d = c + W;
+                const fvec lo = fv_add(fv_load_m(a, in_lo), fv_load_m(b, in_lo));
+                const fvec hi = fv_add(fv_load_m(c, in_lo), fv_load_m(d, in_lo));
+                fv_store_m(yp + oh * out_w, rows_m, apply_clamp(&clamp, fv_mul(fv_pair_sum_rows(lo, hi, rows), r)));
+            }
+        }
+        for (; oh < out_h; ++oh) {
             const float *a = xp + 2 * oh * W, *b = a + W;
             float *yr = yp + oh * out_w;
             if (out_w < V) { /* one partial block: 2 * out_w inputs per row, the first V in lo */
@@ -191,6 +306,10 @@ SP_KERNEL_INLINE void run_pairs(const sp_pool_geometry *g, const float *x, float
 /* Runs the plan through a fast path if one applies. */
 static bool run_fast_path(const sp_pool_geometry *g, const float *x, float *y, size_t planes)
 {
+    if (same3_ok(g)) {
+        run_same3(g, x, y, planes);
+        return true;
+    }
     if (sep_ok(g)) {
         if (g->kernel[1] == 3 && g->kernel[2] == 3 && g->dilation[1] == 1 && g->dilation[2] == 1 &&
             g->pad_begin[1] == 1 && g->pad_begin[2] == 1)
