@@ -691,7 +691,7 @@ SP_KERNEL_INLINE void run_planes(const sp_pool_geometry *g, const wplan *w, cons
     t.sh = g->dilation[1] * W;
     const sp_fast_plan fast = with_idx ? (sp_fast_plan){0} : sp_fast_plan_make(g, w->K, w->S, w->dw, w->shift, w->fb, w->fe, table);
     const bool fast_narrow = out_w < SP_FAST16_MIN_OUT_W || fast.stream;
-    const bool fast_plane = fast.stream && g->out[0] == 1 && g->taps[0][0] == 1 && g->first[0][0] == 0;
+    const bool fast_plane = sp_fast_stream_planes(&fast, g);
     _Alignas(64) float fast_buf[SP_FAST_BUF];
     const float *fast_rows[SP_FAST_MAX_ROWS];
     for (size_t p = 0; p < planes; ++p) {
@@ -701,7 +701,7 @@ SP_KERNEL_INLINE void run_planes(const sp_pool_geometry *g, const wplan *w, cons
         for (int64_t od = 0; od < g->out[0]; ++od) {
             for (int64_t oh = 0; oh < out_h; ++oh) {
                 if (fast_plane) { /* rows from oh on in one call; the row it stops at is recomputed below */
-                    oh = sp_fast8_stream_plane(&fast, g, xp, yp, oh, is_min);
+                    oh = sp_fast8_stream_plane(&fast, g, xp + g->first[0][od] * HW, yp + od * out_h * out_w, oh, is_min);
                     if (oh == out_h) break;
                 }
                 t.base = g->first[0][od] * HW + g->first[1][oh] * W;
