@@ -744,12 +744,12 @@ TEST_P(SimdNchwMaxFast, OrderSensitiveValues) {
 
 // The streaming rows of 2x2/2 and 3x3/2 (no row buffer): every output width 1..80 (block runs of 8 and 16 lanes,
 // overlapping and masked tails, the right-border blocks that take the last column from a shifted vector),
-// padding on the left, the right or both (masked blocks at either end), ceil_mode, the fused clamp, 1..3 tap
-// rows (H padding), and rows with NaN / +-0 sprinkled (recomputed exactly) or none.
+// padding on the left (1 or 2 columns shifted into the first block), the right or both, ceil_mode, the fused
+// clamp, 1..3 tap rows (H padding), and rows with NaN / +-0 sprinkled (recomputed exactly) or none.
 TEST_P(SimdNchwMaxFast, StreamingStride2) {
     uint64_t seed = 7000;
     for (int64_t k : {2, 3}) {
-        for (const auto &pad : std::vector<std::pair<int64_t, int64_t>>{{0, 0}, {1, 0}, {0, 1}, {1, 1}}) {
+        for (const auto &pad : std::vector<std::pair<int64_t, int64_t>>{{0, 0}, {1, 0}, {0, 1}, {1, 1}, {2, 1}}) {
             for (int64_t out_w = 1; out_w <= 80; ++out_w) {
                 for (int64_t extra : {0, 1}) {
                     const int64_t w = 2 * (out_w - 1) + k - pad.first - pad.second + extra;

@@ -330,6 +330,9 @@ static const int32_t k_next1_last[V] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 1
 #define fv_odd_nat(lo, hi) simde_mm512_permutex2var_ps((lo), opaque(simde_mm512_loadu_si512(k_odd_nat)), (hi))
 #define fv_next1(v, n) simde_mm512_permutex2var_ps((v), opaque(simde_mm512_loadu_si512(k_next1)), (n))
 #define fv_next1_last(v, n) simde_mm512_permutex2var_ps((v), opaque(simde_mm512_loadu_si512(k_next1_last)), (n))
+#define fv_shift_in(fill, v, s) \
+    simde_mm512_mask_permutexvar_ps((fill), range_mask((s), V), \
+                                    simde_mm512_sub_epi32(iota_epi32(), simde_mm512_set1_epi32((int32_t)(s))), (v))
 #define fv_flag_none() ((simde__mmask16)0)
 #define fv_flag_unord(f, a, b) ((simde__mmask16)((f) | simde_mm512_cmp_ps_mask((a), (b), SIMDE_CMP_UNORD_Q)))
 #define fv_flag_zero(f, v, n) \
@@ -358,6 +361,7 @@ static const int32_t k_next1_last[V] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 1
 #undef fv_odd_nat
 #undef fv_next1
 #undef fv_next1_last
+#undef fv_shift_in
 #undef fv_flag_none
 #undef fv_flag_unord
 #undef fv_flag_zero

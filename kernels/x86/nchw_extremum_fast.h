@@ -36,6 +36,7 @@
  *   fv_even_nat(lo, hi), fv_odd_nat(lo, hi)  the even or odd columns of lo:hi in natural order
  *   fv_next1(v, n)                lanes v[1..FV_L), then n[0]
  *   fv_next1_last(v, n)           lanes v[1..FV_L), then n[FV_L - 1]
+ *   fv_shift_in(fill, v, s)       lanes [0, s) `fill`, then v[0..FV_L - s) (0 < s < FV_L)
  *   fv_flag_none(), fv_flag_unord(f, a, b) (a or b NaN), fv_flag_zero(f, v, n) (a zero in lanes [0, n)),
  *   fv_flag_any(f)
  */
@@ -340,11 +341,17 @@ SP_KERNEL_INLINE bool FV_NAME(stream_row)(const sp_fast_plan *f, const sp_pool_g
     const fvec fill = fv_set1(is_min ? INFINITY : -INFINITY);
     fvflag flag = fv_flag_none();
     int64_t o = 0;
-    for (; o + FV_L <= out_w && 2 * o + shift < 0; o += FV_L) /* left padding */
+    for (; o + FV_L <= out_w && 2 * o + shift <= -FV_L; o += FV_L) /* a vector or more of left padding */
         FV_NAME(stream_block_edge)(f, g, rows, nr, P, o, FV_L, y, ys, K, fill, is_min, &flag);
     if (o + FV_L <= out_w && 2 * o + shift + 3 * FV_L <= hi) { /* the interior: plain loads, A carried */
+        const int64_t c0 = 2 * o + shift;
         fvec a[2];
-        FV_NAME(vertical_p)(rows, nr, P, 2 * o + shift, 0, FV_L, fill, is_min, &flag, a);
+        if (c0 >= 0) {
+            FV_NAME(vertical_p)(rows, nr, P, c0, 0, FV_L, fill, is_min, &flag, a);
+        } else { /* the left padding's first -c0 columns: the vector at column 0, shifted up, the worst value in */
+            FV_NAME(vertical_p)(rows, nr, P, 0, 0, FV_L, fill, is_min, &flag, a);
+            for (int p = 0; p < P; ++p) a[p] = fv_shift_in(fill, a[p], -c0);
+        }
         do {
             const int64_t c = 2 * o + shift;
             fvec b[2], nx[2];
@@ -357,6 +364,17 @@ SP_KERNEL_INLINE bool FV_NAME(stream_row)(const sp_fast_plan *f, const sp_pool_g
             }
             o += FV_L;
         } while (o + FV_L <= out_w && 2 * o + shift + 3 * FV_L <= hi);
+        const int64_t c = 2 * o + shift;
+        if (o + FV_L <= out_w && c + 2 * FV_L + (K == 3) <= hi) {
+            /* a block at the right border with A carried (see stream_block_edge) */
+            fvec b[2], nx[2] = {fill, fill};
+            FV_NAME(vertical_p)(rows, nr, P, c + FV_L, 0, FV_L, fill, is_min, &flag, b);
+            if (K == 3) FV_NAME(vertical_p)(rows, nr, P, c + FV_L + 1, 0, FV_L, fill, is_min, &flag, nx);
+            for (int p = 0; p < P; ++p)
+                FV_NAME(stream_store)(g, y + p * ys + o, FV_NAME(stream_out)(a[p], b[p], nx[p], K, true, is_min),
+                                      FV_L, &flag);
+            o += FV_L;
+        }
     }
     for (; o + FV_L <= out_w; o += FV_L)
         FV_NAME(stream_block_edge)(f, g, rows, nr, P, o, FV_L, y, ys, K, fill, is_min, &flag);

@@ -65,6 +65,13 @@ SP_KERNEL_INLINE __mmask8 sp_v8_kmask(int64_t lo, int64_t hi)
 }
 #endif
 
+SP_KERNEL_INLINE simde__m256 sp_v8_shift_in(simde__m256 fill, simde__m256 v, int64_t s)
+{
+    const simde__m256i i = simde_mm256_loadu_si256((const simde__m256i *)sp_v8_iota);
+    const simde__m256 up = simde_mm256_permutevar8x32_ps(v, simde_mm256_sub_epi32(i, simde_mm256_set1_epi32((int32_t)s)));
+    return simde_mm256_blendv_ps(fill, up, simde_mm256_castsi256_ps(sp_v8_lanes(s, 8)));
+}
+
 #define FV_L 8
 #define FV_NAME(n) sp_fast8_##n
 #define fvec simde__m256
@@ -99,7 +106,11 @@ static const int32_t sp_v8_next1_last[8] = {1, 2, 3, 4, 5, 6, 7, 15};
 #define fv_odd_nat(lo, hi) sp_v8_permt2((lo), sp_v8_odd_nat, (hi))
 #define fv_next1(v, n) sp_v8_permt2((v), sp_v8_next1, (n))
 #define fv_next1_last(v, n) sp_v8_permt2((v), sp_v8_next1_last, (n))
+#define fv_shift_in(fill, v, s) \
+    _mm256_mask_permutexvar_ps((fill), sp_v8_kmask((s), 8), \
+                               _mm256_sub_epi32(_mm256_loadu_si256((const __m256i *)sp_v8_iota), _mm256_set1_epi32((int)(s))), (v))
 #else
+#define fv_shift_in(fill, v, s) sp_v8_shift_in((fill), (v), (s))
 #define fv_even_nat(lo, hi) fv_from_pairs(fv_even((lo), (hi)))
 #define fv_odd_nat(lo, hi) fv_from_pairs(fv_odd((lo), (hi)))
 /* per 128-bit lane, alignr shifts the pair (v's high half : v's low half) and (n's low half : v's high half) */
@@ -148,6 +159,7 @@ static const int32_t sp_v8_next1_last[8] = {1, 2, 3, 4, 5, 6, 7, 15};
 #undef fv_odd_nat
 #undef fv_next1
 #undef fv_next1_last
+#undef fv_shift_in
 #undef sp_v8_permt2
 #undef fv_flag_none
 #undef fv_flag_unord
