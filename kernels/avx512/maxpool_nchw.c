@@ -326,6 +326,7 @@ static const int32_t k_next1_last[V] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 1
 #define fv_odd(lo, hi) simde_mm512_shuffle_ps((lo), (hi), 0xDD)
 #define fv_from_pairs(v) simde_mm512_permutexvar_ps(simde_mm512_loadu_si512(k_unshuffle), (v))
 #define fv_from_quads(v) simde_mm512_permutexvar_ps(simde_mm512_loadu_si512(k_from_quads), (v))
+#define FV_DEINTERLEAVE_ONE_OP
 #define fv_even_nat(lo, hi) simde_mm512_permutex2var_ps((lo), opaque(simde_mm512_loadu_si512(k_even_nat)), (hi))
 #define fv_odd_nat(lo, hi) simde_mm512_permutex2var_ps((lo), opaque(simde_mm512_loadu_si512(k_odd_nat)), (hi))
 #define fv_next1(v, n) simde_mm512_permutex2var_ps((v), opaque(simde_mm512_loadu_si512(k_next1)), (n))
@@ -362,6 +363,7 @@ static const int32_t k_next1_last[V] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 1
 #undef fv_next1
 #undef fv_next1_last
 #undef fv_shift_in
+#undef FV_DEINTERLEAVE_ONE_OP
 #undef fv_flag_none
 #undef fv_flag_unord
 #undef fv_flag_zero

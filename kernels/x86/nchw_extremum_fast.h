@@ -34,6 +34,7 @@
  *   fv_from_pairs(v)              vshufps's order back to natural order
  *   fv_from_quads(v)              the 4x4 transpose's order (see quad_block) back to natural order
  *   fv_even_nat(lo, hi), fv_odd_nat(lo, hi)  the even or odd columns of lo:hi in natural order
+ *   FV_DEINTERLEAVE_ONE_OP        (optional) defined when those take one operation each
  *   fv_next1(v, n)                lanes v[1..FV_L), then n[0]
  *   fv_next1_last(v, n)           lanes v[1..FV_L), then n[FV_L - 1]
  *   fv_shift_in(fill, v, s)       lanes [0, s) `fill`, then v[0..FV_L - s) (0 < s < FV_L)
@@ -274,15 +275,19 @@ SP_KERNEL_INLINE void FV_NAME(horizontal_pass)(const sp_pool_geometry *g, const 
    needs three vectors of readable columns whatever K). */
 SP_KERNEL_INLINE fvec FV_NAME(stream_out)(fvec a, fvec b, fvec n, int64_t K, bool n_last, bool is_min)
 {
+#ifndef FV_DEINTERLEAVE_ONE_OP /* K = 2: the max in vshufps's order, one permute after it instead of two */
+    if (K == 2) return fv_from_pairs(FV_NAME(fold)(fv_even(a, b), fv_odd(a, b), is_min));
+#endif
     const fvec e = fv_even_nat(a, b), m = FV_NAME(fold)(e, fv_odd_nat(a, b), is_min);
     if (K == 2) return m;
     return FV_NAME(fold)(m, n_last ? fv_next1_last(e, n) : fv_next1(e, n), is_min);
 }
 
-SP_KERNEL_INLINE void FV_NAME(stream_store)(const sp_pool_geometry *g, float *y, fvec v, int64_t n, fvflag *flag)
+SP_KERNEL_INLINE void FV_NAME(stream_store)(const sp_pool_geometry *g, bool clamp, float *y, fvec v, int64_t n,
+                                            fvflag *flag)
 {
     *flag = fv_flag_zero(*flag, v, n);
-    if (g->clamp_output) /* operand order keeps a value equal to a bound, like sp_clamp */
+    if (clamp) /* operand order keeps a value equal to a bound, like sp_clamp */
         v = fv_min(fv_set1(g->clamp_max), fv_max(fv_set1(g->clamp_min), v));
     if (n == FV_L) fv_storeu(y, v);
     else fv_store_first(y, v, n);
@@ -323,14 +328,16 @@ SP_KERNEL_INLINE void FV_NAME(stream_block_edge)(const sp_fast_plan *f, const sp
         FV_NAME(vertical_p)(rows, nr, P, c, 0, FV_L, fill, is_min, flag, a);
         FV_NAME(vertical_p)(rows, nr, P, c + FV_L, 0, FV_L, fill, is_min, flag, b);
         if (K == 3) FV_NAME(vertical_p)(rows, nr, P, c + FV_L + 1, 0, FV_L, fill, is_min, flag, nx);
-    } else {
+    } else { /* vectors wholly past the readable columns are the worst value, unread */
         FV_NAME(vertical_p)(rows, nr, P, c, -c, hi - c, fill, is_min, flag, a);
-        FV_NAME(vertical_p)(rows, nr, P, c + FV_L, -c - FV_L, hi - c - FV_L, fill, is_min, flag, b);
-        if (K == 3)
+        b[0] = b[1] = fill;
+        if (c + FV_L < hi) FV_NAME(vertical_p)(rows, nr, P, c + FV_L, -c - FV_L, hi - c - FV_L, fill, is_min, flag, b);
+        if (K == 3 && c + 2 * FV_L < hi)
             FV_NAME(vertical_p)(rows, nr, P, c + 2 * FV_L, -c - 2 * FV_L, hi - c - 2 * FV_L, fill, is_min, flag, nx);
     }
     for (int p = 0; p < P; ++p)
-        FV_NAME(stream_store)(g, y + p * ys + o, FV_NAME(stream_out)(a[p], b[p], nx[p], K, plain, is_min), n, flag);
+        FV_NAME(stream_store)(g, g->clamp_output != 0, y + p * ys + o,
+                              FV_NAME(stream_out)(a[p], b[p], nx[p], K, plain, is_min), n, flag);
 }
 
 /* P output rows (1, or 2 sharing a tap row, see vertical_p), ys apart from y. */
@@ -338,6 +345,7 @@ SP_KERNEL_INLINE bool FV_NAME(stream_row)(const sp_fast_plan *f, const sp_pool_g
                                           int nr, int P, float *y, int64_t ys, int64_t K, bool is_min)
 {
     const int64_t out_w = f->out_w, shift = f->shift, hi = f->hi_col;
+    const bool clamp = g->clamp_output != 0; /* read once: the stores below could alias g */
     const fvec fill = fv_set1(is_min ? INFINITY : -INFINITY);
     fvflag flag = fv_flag_none();
     int64_t o = 0;
@@ -345,6 +353,8 @@ SP_KERNEL_INLINE bool FV_NAME(stream_row)(const sp_fast_plan *f, const sp_pool_g
         FV_NAME(stream_block_edge)(f, g, rows, nr, P, o, FV_L, y, ys, K, fill, is_min, &flag);
     if (o + FV_L <= out_w && 2 * o + shift + 3 * FV_L <= hi) { /* the interior: plain loads, A carried */
         const int64_t c0 = 2 * o + shift;
+        const int64_t blocks_w = (out_w - o) / FV_L, blocks_hi = (hi - c0 - 3 * FV_L) / (2 * FV_L) + 1;
+        const int64_t o_end = o + (blocks_w < blocks_hi ? blocks_w : blocks_hi) * FV_L; /* one bound per block */
         fvec a[2];
         if (c0 >= 0) {
             FV_NAME(vertical_p)(rows, nr, P, c0, 0, FV_L, fill, is_min, &flag, a);
@@ -358,12 +368,12 @@ SP_KERNEL_INLINE bool FV_NAME(stream_row)(const sp_fast_plan *f, const sp_pool_g
             FV_NAME(vertical_p)(rows, nr, P, c + FV_L, 0, FV_L, fill, is_min, &flag, b);
             FV_NAME(vertical_p)(rows, nr, P, c + 2 * FV_L, 0, FV_L, fill, is_min, &flag, nx);
             for (int p = 0; p < P; ++p) {
-                FV_NAME(stream_store)(g, y + p * ys + o, FV_NAME(stream_out)(a[p], b[p], nx[p], K, false, is_min),
-                                      FV_L, &flag);
+                FV_NAME(stream_store)(g, clamp, y + p * ys + o,
+                                      FV_NAME(stream_out)(a[p], b[p], nx[p], K, false, is_min), FV_L, &flag);
                 a[p] = nx[p];
             }
             o += FV_L;
-        } while (o + FV_L <= out_w && 2 * o + shift + 3 * FV_L <= hi);
+        } while (o < o_end);
         const int64_t c = 2 * o + shift;
         if (o + FV_L <= out_w && c + 2 * FV_L + (K == 3) <= hi) {
             /* a block at the right border with A carried (see stream_block_edge) */
@@ -371,8 +381,8 @@ SP_KERNEL_INLINE bool FV_NAME(stream_row)(const sp_fast_plan *f, const sp_pool_g
             FV_NAME(vertical_p)(rows, nr, P, c + FV_L, 0, FV_L, fill, is_min, &flag, b);
             if (K == 3) FV_NAME(vertical_p)(rows, nr, P, c + FV_L + 1, 0, FV_L, fill, is_min, &flag, nx);
             for (int p = 0; p < P; ++p)
-                FV_NAME(stream_store)(g, y + p * ys + o, FV_NAME(stream_out)(a[p], b[p], nx[p], K, true, is_min),
-                                      FV_L, &flag);
+                FV_NAME(stream_store)(g, clamp, y + p * ys + o,
+                                      FV_NAME(stream_out)(a[p], b[p], nx[p], K, true, is_min), FV_L, &flag);
             o += FV_L;
         }
     }

@@ -102,6 +102,7 @@ static const int32_t sp_v8_odd_nat[8] = {1, 3, 5, 7, 9, 11, 13, 15};
 static const int32_t sp_v8_next1[8] = {1, 2, 3, 4, 5, 6, 7, 8};
 static const int32_t sp_v8_next1_last[8] = {1, 2, 3, 4, 5, 6, 7, 15};
 #define sp_v8_permt2(a, idx, b) _mm256_permutex2var_ps((a), _mm256_loadu_si256((const __m256i *)(idx)), (b))
+#define FV_DEINTERLEAVE_ONE_OP
 #define fv_even_nat(lo, hi) sp_v8_permt2((lo), sp_v8_even_nat, (hi))
 #define fv_odd_nat(lo, hi) sp_v8_permt2((lo), sp_v8_odd_nat, (hi))
 #define fv_next1(v, n) sp_v8_permt2((v), sp_v8_next1, (n))
@@ -160,6 +161,7 @@ static const int32_t sp_v8_next1_last[8] = {1, 2, 3, 4, 5, 6, 7, 15};
 #undef fv_next1
 #undef fv_next1_last
 #undef fv_shift_in
+#undef FV_DEINTERLEAVE_ONE_OP
 #undef sp_v8_permt2
 #undef fv_flag_none
 #undef fv_flag_unord
