@@ -19,7 +19,9 @@
  *
  * 2x2/2 and 3x3/2 (the common CNN windows) skip the buffer: their rows stream, the vertical results of a block
  * kept in registers and deinterleaved there (see stream_row); the same flags keep them exact. Plans whose
- * windows are 2-D (one D tap per output depth) run a whole plane of such rows per call (stream_plane).
+ * windows are 2-D (one D tap per output depth) run a whole plane of such rows per call (stream_plane), 3x3/2
+ * two rows per pass where they share a tap row. A left padding of less than a vector enters the carried block
+ * loop by a permute of the vector at column 0, so 3x3/2 p1 rows (the ResNet stem) have no masked block.
  *
  * Which plans take it: sp_fast_plan_make (by measurement, not every plan that could).
  *
