@@ -744,12 +744,12 @@ TEST_P(SimdNchwMaxFast, OrderSensitiveValues) {
 
 // The streaming rows of 2x2/2 and 3x3/2 (no row buffer): every output width 1..80 (block runs of 8 and 16 lanes,
 // overlapping and masked tails, the right-border blocks that take the last column from a shifted vector),
-// padding on the left, the right or both (masked blocks at either end), ceil_mode, the fused clamp, 1..3 tap
-// rows (H padding), and rows with NaN / +-0 sprinkled (recomputed exactly) or none.
+// padding on the left (1 or 2 columns shifted into the first block), the right or both, ceil_mode, the fused
+// clamp, 1..3 tap rows (H padding), and rows with NaN / +-0 sprinkled (recomputed exactly) or none.
 TEST_P(SimdNchwMaxFast, StreamingStride2) {
     uint64_t seed = 7000;
     for (int64_t k : {2, 3}) {
-        for (const auto &pad : std::vector<std::pair<int64_t, int64_t>>{{0, 0}, {1, 0}, {0, 1}, {1, 1}}) {
+        for (const auto &pad : std::vector<std::pair<int64_t, int64_t>>{{0, 0}, {1, 0}, {0, 1}, {1, 1}, {2, 1}}) {
             for (int64_t out_w = 1; out_w <= 80; ++out_w) {
                 for (int64_t extra : {0, 1}) {
                     const int64_t w = 2 * (out_w - 1) + k - pad.first - pad.second + extra;
@@ -762,6 +762,56 @@ TEST_P(SimdNchwMaxFast, StreamingStride2) {
                     seed++;
                     if (::testing::Test::HasFailure()) return;
                 }
+            }
+        }
+    }
+}
+
+// 3x3/2 planes stream two output rows per pass where their tap rows overlap in one (stream_plane's row pairs):
+// plane heights that leave a single row at either end (H padding clips its tap rows) or pair every row, and a
+// NaN, -0 or +0 placed in each input row in turn (the pair's first, shared and last tap row, in the left-padded
+// block, the interior and the right tail), so every pair is recomputed once from each of its rows; also 3-D
+// planes of one D tap (I3D's 1x3x3 / 1x2x2), whose output depths stream the same way.
+TEST_P(SimdNchwMaxFast, StreamingRowPairs) {
+    uint64_t seed = 8000;
+    for (int64_t h : {3, 5, 6, 7, 10}) {
+        for (int64_t w : {7, 23, 55, 56}) {
+            for (int64_t pad : {0, 1}) {
+                const simdpool_algorithm a = seed % 2 ? SIMDPOOL_MIN : SIMDPOOL_MAX;
+                simdpool_pool_desc d = desc2d(a, 2, h, w, 3, 2, 1, pad, pad, (int)(seed % 3 == 0));
+                if (!valid(d)) continue;
+                const size_t n = naive_pool_input_elements(&d);
+                check_pool(d, GetParam(), sparse_special_fill(n, seed, 0.0), seed % 5 == 0);
+                seed++;
+                for (int64_t row = 0; row < h; ++row) {
+                    const float specials[3] = {std::nanf(""), -0.0f, 0.0f};
+                    std::vector<float> x = sparse_special_fill(n, seed++, 0.0);
+                    const int64_t col = (int64_t)(seed % 3 == 0 ? 0 : seed % 3 == 1 ? w - 1 : seed % (uint64_t)w);
+                    x[(size_t)(row * w + col)] = specials[seed % 3];
+                    check_pool(d, GetParam(), x);
+                    if (::testing::Test::HasFailure()) return;
+                }
+            }
+        }
+    }
+    for (int64_t depth : {1, 4}) {
+        for (int64_t w : {14, 56}) {
+            for (simdpool_algorithm a : {SIMDPOOL_MAX, SIMDPOOL_MIN}) {
+                simdpool_pool_desc d;
+                ASSERT_EQ(simdpool_pool_desc_init(&d, a, 3), SIMDPOOL_OK);
+                d.n = 1;
+                d.c = 3;
+                d.in[0] = depth;
+                d.in[1] = 9;
+                d.in[2] = w;
+                d.kernel[0] = 1;
+                d.kernel[1] = d.kernel[2] = 3;
+                d.stride[0] = 1;
+                d.stride[1] = d.stride[2] = 2;
+                d.pad_begin[1] = d.pad_end[1] = d.pad_begin[2] = d.pad_end[2] = 1;
+                for (double rate : {0.0, 0.002, 0.02})
+                    check_pool(d, GetParam(), sparse_special_fill(naive_pool_input_elements(&d), seed++, rate));
+                if (::testing::Test::HasFailure()) return;
             }
         }
     }

@@ -490,7 +490,7 @@ SP_KERNEL_INLINE void run_planes(const sp_pool_geometry *g, const wplan *w, cons
     const sp_fast_plan fast = with_idx ? (sp_fast_plan){0} : sp_fast_plan_make(g, w->K, w->S, w->dw, w->shift, w->fb, w->fe, table);
     _Alignas(64) float fast_buf[SP_FAST_BUF];
     const float *fast_rows[SP_FAST_MAX_ROWS];
-    const bool fast_plane = fast.stream && g->out[0] == 1 && g->taps[0][0] == 1 && g->first[0][0] == 0;
+    const bool fast_plane = sp_fast_stream_planes(&fast, g);
     for (size_t p = 0; p < planes; ++p) {
         const float *xp = x + (int64_t)p * in_plane;
         float *yp = y + (int64_t)p * out_plane;
@@ -498,7 +498,7 @@ SP_KERNEL_INLINE void run_planes(const sp_pool_geometry *g, const wplan *w, cons
         for (int64_t od = 0; od < g->out[0]; ++od) {
             for (int64_t oh = 0; oh < out_h; ++oh) {
                 if (fast_plane) { /* rows from oh on in one call; the row it stops at is recomputed below */
-                    oh = sp_fast8_stream_plane(&fast, g, xp, yp, oh, is_min);
+                    oh = sp_fast8_stream_plane(&fast, g, xp + g->first[0][od] * HW, yp + od * out_h * out_w, oh, is_min);
                     if (oh == out_h) break;
                 }
                 t.base = g->first[0][od] * HW + g->first[1][oh] * W;

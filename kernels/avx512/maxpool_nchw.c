@@ -326,10 +326,14 @@ static const int32_t k_next1_last[V] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 1
 #define fv_odd(lo, hi) simde_mm512_shuffle_ps((lo), (hi), 0xDD)
 #define fv_from_pairs(v) simde_mm512_permutexvar_ps(simde_mm512_loadu_si512(k_unshuffle), (v))
 #define fv_from_quads(v) simde_mm512_permutexvar_ps(simde_mm512_loadu_si512(k_from_quads), (v))
+#define FV_DEINTERLEAVE_ONE_OP
 #define fv_even_nat(lo, hi) simde_mm512_permutex2var_ps((lo), opaque(simde_mm512_loadu_si512(k_even_nat)), (hi))
 #define fv_odd_nat(lo, hi) simde_mm512_permutex2var_ps((lo), opaque(simde_mm512_loadu_si512(k_odd_nat)), (hi))
 #define fv_next1(v, n) simde_mm512_permutex2var_ps((v), opaque(simde_mm512_loadu_si512(k_next1)), (n))
 #define fv_next1_last(v, n) simde_mm512_permutex2var_ps((v), opaque(simde_mm512_loadu_si512(k_next1_last)), (n))
+#define fv_shift_in(fill, v, s) \
+    simde_mm512_mask_permutexvar_ps((fill), range_mask((s), V), \
+                                    simde_mm512_sub_epi32(iota_epi32(), simde_mm512_set1_epi32((int32_t)(s))), (v))
 #define fv_flag_none() ((simde__mmask16)0)
 #define fv_flag_unord(f, a, b) ((simde__mmask16)((f) | simde_mm512_cmp_ps_mask((a), (b), SIMDE_CMP_UNORD_Q)))
 #define fv_flag_zero(f, v, n) \
@@ -358,6 +362,8 @@ static const int32_t k_next1_last[V] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 1
 #undef fv_odd_nat
 #undef fv_next1
 #undef fv_next1_last
+#undef fv_shift_in
+#undef FV_DEINTERLEAVE_ONE_OP
 #undef fv_flag_none
 #undef fv_flag_unord
 #undef fv_flag_zero
@@ -691,7 +697,7 @@ SP_KERNEL_INLINE void run_planes(const sp_pool_geometry *g, const wplan *w, cons
     t.sh = g->dilation[1] * W;
     const sp_fast_plan fast = with_idx ? (sp_fast_plan){0} : sp_fast_plan_make(g, w->K, w->S, w->dw, w->shift, w->fb, w->fe, table);
     const bool fast_narrow = out_w < SP_FAST16_MIN_OUT_W || fast.stream;
-    const bool fast_plane = fast.stream && g->out[0] == 1 && g->taps[0][0] == 1 && g->first[0][0] == 0;
+    const bool fast_plane = sp_fast_stream_planes(&fast, g);
     _Alignas(64) float fast_buf[SP_FAST_BUF];
     const float *fast_rows[SP_FAST_MAX_ROWS];
     for (size_t p = 0; p < planes; ++p) {
@@ -701,7 +707,7 @@ SP_KERNEL_INLINE void run_planes(const sp_pool_geometry *g, const wplan *w, cons
         for (int64_t od = 0; od < g->out[0]; ++od) {
             for (int64_t oh = 0; oh < out_h; ++oh) {
                 if (fast_plane) { /* rows from oh on in one call; the row it stops at is recomputed below */
-                    oh = sp_fast8_stream_plane(&fast, g, xp, yp, oh, is_min);
+                    oh = sp_fast8_stream_plane(&fast, g, xp + g->first[0][od] * HW, yp + od * out_h * out_w, oh, is_min);
                     if (oh == out_h) break;
                 }
                 t.base = g->first[0][od] * HW + g->first[1][oh] * W;

@@ -18,8 +18,10 @@
  * overwrites everything this wrote. Windows must hold at least one input element (the caller checks).
  *
  * 2x2/2 and 3x3/2 (the common CNN windows) skip the buffer: their rows stream, the vertical results of a block
- * kept in registers and deinterleaved there (see stream_row); the same flags keep them exact. Plans with 2-D
- * windows run a whole plane of such rows per call (stream_plane).
+ * kept in registers and deinterleaved there (see stream_row); the same flags keep them exact. Plans whose
+ * windows are 2-D (one D tap per output depth) run a whole plane of such rows per call (stream_plane), 3x3/2
+ * two rows per pass where they share a tap row. A left padding of less than a vector enters the carried block
+ * loop by a permute of the vector at column 0, so 3x3/2 p1 rows (the ResNet stem) have no masked block.
  *
  * Which plans take it: sp_fast_plan_make (by measurement, not every plan that could).
  *
@@ -34,8 +36,10 @@
  *   fv_from_pairs(v)              vshufps's order back to natural order
  *   fv_from_quads(v)              the 4x4 transpose's order (see quad_block) back to natural order
  *   fv_even_nat(lo, hi), fv_odd_nat(lo, hi)  the even or odd columns of lo:hi in natural order
+ *   FV_DEINTERLEAVE_ONE_OP        (optional) defined when those take one operation each
  *   fv_next1(v, n)                lanes v[1..FV_L), then n[0]
  *   fv_next1_last(v, n)           lanes v[1..FV_L), then n[FV_L - 1]
+ *   fv_shift_in(fill, v, s)       lanes [0, s) `fill`, then v[0..FV_L - s) (0 < s < FV_L)
  *   fv_flag_none(), fv_flag_unord(f, a, b) (a or b NaN), fv_flag_zero(f, v, n) (a zero in lanes [0, n)),
  *   fv_flag_any(f)
  */
@@ -98,6 +102,16 @@ static inline sp_fast_plan sp_fast_plan_make(const sp_pool_geometry *g, int64_t 
     f.out_w = out_w;
     f.chunk = S == 1 ? SP_FAST_MAX_OUT_CHUNK * 2 : S == 2 ? SP_FAST_MAX_OUT_CHUNK : SP_FAST_MAX_OUT_CHUNK / 2;
     return f;
+}
+
+/* Whether a streaming plan runs whole planes (stream_plane): every output depth reads one input depth, so its
+   output rows form a 2-D plane of 2-D windows. */
+static inline bool sp_fast_stream_planes(const sp_fast_plan *f, const sp_pool_geometry *g)
+{
+    if (!f->stream) return false;
+    for (int64_t od = 0; od < g->out[0]; ++od)
+        if (g->taps[0][od] != 1) return false;
+    return true;
 }
 
 enum { SP_FAST_MAX_ROWS = 64 };
@@ -263,66 +277,123 @@ SP_KERNEL_INLINE void FV_NAME(horizontal_pass)(const sp_pool_geometry *g, const 
    needs three vectors of readable columns whatever K). */
 SP_KERNEL_INLINE fvec FV_NAME(stream_out)(fvec a, fvec b, fvec n, int64_t K, bool n_last, bool is_min)
 {
+#ifndef FV_DEINTERLEAVE_ONE_OP /* K = 2: the max in vshufps's order, one permute after it instead of two */
+    if (K == 2) return fv_from_pairs(FV_NAME(fold)(fv_even(a, b), fv_odd(a, b), is_min));
+#endif
     const fvec e = fv_even_nat(a, b), m = FV_NAME(fold)(e, fv_odd_nat(a, b), is_min);
     if (K == 2) return m;
     return FV_NAME(fold)(m, n_last ? fv_next1_last(e, n) : fv_next1(e, n), is_min);
 }
 
-SP_KERNEL_INLINE void FV_NAME(stream_store)(const sp_pool_geometry *g, float *y, fvec v, int64_t n, fvflag *flag)
+SP_KERNEL_INLINE void FV_NAME(stream_store)(const sp_pool_geometry *g, bool clamp, float *y, fvec v, int64_t n,
+                                            fvflag *flag)
 {
     *flag = fv_flag_zero(*flag, v, n);
-    if (g->clamp_output) /* operand order keeps a value equal to a bound, like sp_clamp */
+    if (clamp) /* operand order keeps a value equal to a bound, like sp_clamp */
         v = fv_min(fv_set1(g->clamp_max), fv_max(fv_set1(g->clamp_min), v));
     if (n == FV_L) fv_storeu(y, v);
     else fv_store_first(y, v, n);
 }
 
-/* One block at output o near a border: plain loads when A and B are readable (the one column K = 3 needs past
-   them then comes from the last lane of the vector ending there), masked ones with the worst value outside
-   [0, hi_col) otherwise. Stores n outputs. */
-SP_KERNEL_INLINE void FV_NAME(stream_block_edge)(const sp_fast_plan *f, const sp_pool_geometry *g, const float *const *rows,
-                                          int nr, int64_t o, int64_t n, float *y, int64_t K, fvec fill, bool is_min,
-                                          fvflag *flag)
+/* The vertical reductions of P output rows at one column vector into v[0, P). P = 1: the nr tap rows. P = 2
+   (3x3/2): two rows of 3 tap rows each, the second starting at the first's last, rows[0, 5); the shared row
+   is loaded once. */
+SP_KERNEL_INLINE void FV_NAME(vertical_p)(const float *const *rows, int nr, int P, int64_t col, int64_t lo,
+                                          int64_t hi, fvec fill, bool is_min, fvflag *flag, fvec *v)
 {
-    const int64_t c = 2 * o + f->shift, hi = f->hi_col;
-    fvec a, b, nx = fill;
-    if (c >= 0 && c + 2 * FV_L + (K == 3) <= hi) {
-        a = FV_NAME(vertical)(rows, nr, c, 0, FV_L, fill, is_min, flag);
-        b = FV_NAME(vertical)(rows, nr, c + FV_L, 0, FV_L, fill, is_min, flag);
-        if (K == 3) nx = FV_NAME(vertical)(rows, nr, c + FV_L + 1, 0, FV_L, fill, is_min, flag);
-        FV_NAME(stream_store)(g, y + o, FV_NAME(stream_out)(a, b, nx, K, true, is_min), n, flag);
+    if (P == 1) {
+        v[0] = FV_NAME(vertical)(rows, nr, col, lo, hi, fill, is_min, flag);
         return;
     }
-    a = FV_NAME(vertical)(rows, nr, c, -c, hi - c, fill, is_min, flag);
-    b = FV_NAME(vertical)(rows, nr, c + FV_L, -c - FV_L, hi - c - FV_L, fill, is_min, flag);
-    if (K == 3) nx = FV_NAME(vertical)(rows, nr, c + 2 * FV_L, -c - 2 * FV_L, hi - c - 2 * FV_L, fill, is_min, flag);
-    FV_NAME(stream_store)(g, y + o, FV_NAME(stream_out)(a, b, nx, K, false, is_min), n, flag);
+    const bool inside = lo <= 0 && hi >= FV_L;
+    fvec r[5];
+    for (int i = 0; i < 5; ++i) r[i] = inside ? fv_loadu(rows[i] + col) : fv_load_cols(fill, rows[i] + col, lo, hi);
+    *flag = fv_flag_unord(*flag, r[0], r[1]);
+    *flag = fv_flag_unord(*flag, r[2], r[3]);
+    *flag = fv_flag_unord(*flag, r[4], r[4]);
+    v[0] = FV_NAME(fold)(FV_NAME(fold)(r[0], r[1], is_min), r[2], is_min);
+    v[1] = FV_NAME(fold)(FV_NAME(fold)(r[3], r[4], is_min), r[2], is_min);
 }
 
-SP_KERNEL_INLINE bool FV_NAME(stream_row)(const sp_fast_plan *f, const sp_pool_geometry *g, const float *const *rows, int nr,
-                                   float *y, int64_t K, bool is_min)
+/* One block at output o near a border, for P output rows ys apart: plain loads when A and B are readable (the
+   one column K = 3 needs past them then comes from the last lane of the vector ending there), masked ones with
+   the worst value outside [0, hi_col) otherwise. Stores n outputs per row. */
+SP_KERNEL_INLINE void FV_NAME(stream_block_edge)(const sp_fast_plan *f, const sp_pool_geometry *g,
+                                                 const float *const *rows, int nr, int P, int64_t o, int64_t n,
+                                                 float *y, int64_t ys, int64_t K, fvec fill, bool is_min,
+                                                 fvflag *flag)
+{
+    const int64_t c = 2 * o + f->shift, hi = f->hi_col;
+    fvec a[2], b[2], nx[2] = {fill, fill};
+    const bool plain = c >= 0 && c + 2 * FV_L + (K == 3) <= hi;
+    if (plain) {
+        FV_NAME(vertical_p)(rows, nr, P, c, 0, FV_L, fill, is_min, flag, a);
+        FV_NAME(vertical_p)(rows, nr, P, c + FV_L, 0, FV_L, fill, is_min, flag, b);
+        if (K == 3) FV_NAME(vertical_p)(rows, nr, P, c + FV_L + 1, 0, FV_L, fill, is_min, flag, nx);
+    } else { /* vectors wholly past the readable columns are the worst value, unread */
+        FV_NAME(vertical_p)(rows, nr, P, c, -c, hi - c, fill, is_min, flag, a);
+        b[0] = b[1] = fill;
+        if (c + FV_L < hi) FV_NAME(vertical_p)(rows, nr, P, c + FV_L, -c - FV_L, hi - c - FV_L, fill, is_min, flag, b);
+        if (K == 3 && c + 2 * FV_L < hi)
+            FV_NAME(vertical_p)(rows, nr, P, c + 2 * FV_L, -c - 2 * FV_L, hi - c - 2 * FV_L, fill, is_min, flag, nx);
+    }
+    for (int p = 0; p < P; ++p)
+        FV_NAME(stream_store)(g, g->clamp_output != 0, y + p * ys + o,
+                              FV_NAME(stream_out)(a[p], b[p], nx[p], K, plain, is_min), n, flag);
+}
+
+/* P output rows (1, or 2 sharing a tap row, see vertical_p), ys apart from y. */
+SP_KERNEL_INLINE bool FV_NAME(stream_row)(const sp_fast_plan *f, const sp_pool_geometry *g, const float *const *rows,
+                                          int nr, int P, float *y, int64_t ys, int64_t K, bool is_min)
 {
     const int64_t out_w = f->out_w, shift = f->shift, hi = f->hi_col;
+    const bool clamp = g->clamp_output != 0; /* read once: the stores below could alias g */
     const fvec fill = fv_set1(is_min ? INFINITY : -INFINITY);
     fvflag flag = fv_flag_none();
     int64_t o = 0;
-    for (; o + FV_L <= out_w && 2 * o + shift < 0; o += FV_L) /* left padding */
-        FV_NAME(stream_block_edge)(f, g, rows, nr, o, FV_L, y, K, fill, is_min, &flag);
+    for (; o + FV_L <= out_w && 2 * o + shift <= -FV_L; o += FV_L) /* a vector or more of left padding */
+        FV_NAME(stream_block_edge)(f, g, rows, nr, P, o, FV_L, y, ys, K, fill, is_min, &flag);
     if (o + FV_L <= out_w && 2 * o + shift + 3 * FV_L <= hi) { /* the interior: plain loads, A carried */
-        fvec a = FV_NAME(vertical)(rows, nr, 2 * o + shift, 0, FV_L, fill, is_min, &flag);
+        const int64_t c0 = 2 * o + shift;
+        const int64_t blocks_w = (out_w - o) / FV_L, blocks_hi = (hi - c0 - 3 * FV_L) / (2 * FV_L) + 1;
+        const int64_t o_end = o + (blocks_w < blocks_hi ? blocks_w : blocks_hi) * FV_L; /* one bound per block */
+        fvec a[2];
+        if (c0 >= 0) {
+            FV_NAME(vertical_p)(rows, nr, P, c0, 0, FV_L, fill, is_min, &flag, a);
+        } else { /* the left padding's first -c0 columns: the vector at column 0, shifted up, the worst value in */
+            FV_NAME(vertical_p)(rows, nr, P, 0, 0, FV_L, fill, is_min, &flag, a);
+            for (int p = 0; p < P; ++p) a[p] = fv_shift_in(fill, a[p], -c0);
+        }
         do {
             const int64_t c = 2 * o + shift;
-            const fvec b = FV_NAME(vertical)(rows, nr, c + FV_L, 0, FV_L, fill, is_min, &flag);
-            const fvec nx = FV_NAME(vertical)(rows, nr, c + 2 * FV_L, 0, FV_L, fill, is_min, &flag);
-            FV_NAME(stream_store)(g, y + o, FV_NAME(stream_out)(a, b, nx, K, false, is_min), FV_L, &flag);
-            a = nx;
+            fvec b[2], nx[2];
+            FV_NAME(vertical_p)(rows, nr, P, c + FV_L, 0, FV_L, fill, is_min, &flag, b);
+            FV_NAME(vertical_p)(rows, nr, P, c + 2 * FV_L, 0, FV_L, fill, is_min, &flag, nx);
+            for (int p = 0; p < P; ++p) {
+                FV_NAME(stream_store)(g, clamp, y + p * ys + o,
+                                      FV_NAME(stream_out)(a[p], b[p], nx[p], K, false, is_min), FV_L, &flag);
+                a[p] = nx[p];
+            }
             o += FV_L;
-        } while (o + FV_L <= out_w && 2 * o + shift + 3 * FV_L <= hi);
+        } while (o < o_end);
+        const int64_t c = 2 * o + shift;
+        if (o + FV_L <= out_w && c + 2 * FV_L + (K == 3) <= hi) {
+            /* a block at the right border with A carried (see stream_block_edge) */
+            fvec b[2], nx[2] = {fill, fill};
+            FV_NAME(vertical_p)(rows, nr, P, c + FV_L, 0, FV_L, fill, is_min, &flag, b);
+            if (K == 3) FV_NAME(vertical_p)(rows, nr, P, c + FV_L + 1, 0, FV_L, fill, is_min, &flag, nx);
+            for (int p = 0; p < P; ++p)
+                FV_NAME(stream_store)(g, clamp, y + p * ys + o,
+                                      FV_NAME(stream_out)(a[p], b[p], nx[p], K, true, is_min), FV_L, &flag);
+            o += FV_L;
+        }
     }
-    for (; o + FV_L <= out_w; o += FV_L) FV_NAME(stream_block_edge)(f, g, rows, nr, o, FV_L, y, K, fill, is_min, &flag);
+    for (; o + FV_L <= out_w; o += FV_L)
+        FV_NAME(stream_block_edge)(f, g, rows, nr, P, o, FV_L, y, ys, K, fill, is_min, &flag);
     if (o < out_w) { /* the tail: the last full block again, overlapping (equal values), or a masked store */
-        if (out_w >= FV_L) FV_NAME(stream_block_edge)(f, g, rows, nr, out_w - FV_L, FV_L, y, K, fill, is_min, &flag);
-        else FV_NAME(stream_block_edge)(f, g, rows, nr, o, out_w - o, y, K, fill, is_min, &flag);
+        if (out_w >= FV_L)
+            FV_NAME(stream_block_edge)(f, g, rows, nr, P, out_w - FV_L, FV_L, y, ys, K, fill, is_min, &flag);
+        else FV_NAME(stream_block_edge)(f, g, rows, nr, P, o, out_w - o, y, ys, K, fill, is_min, &flag);
     }
     return !fv_flag_any(flag);
 }
@@ -332,13 +403,13 @@ SP_KERNEL_INLINE bool FV_NAME(stream_rows)(const sp_fast_plan *f, const sp_pool_
                                     int nr, float *y, bool is_min)
 {
     if (f->K == 3) {
-        if (nr == 3) return FV_NAME(stream_row)(f, g, rows, 3, y, 3, is_min);
-        if (nr == 2) return FV_NAME(stream_row)(f, g, rows, 2, y, 3, is_min);
-        return FV_NAME(stream_row)(f, g, rows, nr, y, 3, is_min);
+        if (nr == 3) return FV_NAME(stream_row)(f, g, rows, 3, 1, y, 0, 3, is_min);
+        if (nr == 2) return FV_NAME(stream_row)(f, g, rows, 2, 1, y, 0, 3, is_min);
+        return FV_NAME(stream_row)(f, g, rows, nr, 1, y, 0, 3, is_min);
     }
-    if (nr == 2) return FV_NAME(stream_row)(f, g, rows, 2, y, 2, is_min);
-    if (nr == 1) return FV_NAME(stream_row)(f, g, rows, 1, y, 2, is_min);
-    return FV_NAME(stream_row)(f, g, rows, nr, y, 2, is_min);
+    if (nr == 2) return FV_NAME(stream_row)(f, g, rows, 2, 1, y, 0, 2, is_min);
+    if (nr == 1) return FV_NAME(stream_row)(f, g, rows, 1, 1, y, 0, 2, is_min);
+    return FV_NAME(stream_row)(f, g, rows, nr, 1, y, 0, 2, is_min);
 }
 
 /* One output row: `rows` are its nr >= 1 tap rows at input column 0. Returns false when the row must be
@@ -390,9 +461,10 @@ SP_KERNEL_INLINE bool FV_NAME(row)(const sp_fast_plan *f, const sp_pool_geometry
 }
 
 #ifdef FV_STREAM_PLANE /* only the 8-lane instantiation: both kernels stream in 8 lanes (measured on Zen 4) */
-/* Streaming plans with 2-D windows (one D tap): output rows [oh, out_h) of one plane, whose input plane is x, in
-   one call (the per-row call and tap-row setup cost as much as a short row). Stops at the first row to be
-   recomputed exactly (a NaN or zero as above, or no tap row) and returns its index; out_h when none. */
+/* Streaming plans with 2-D windows (one D tap, sp_fast_stream_planes): output rows [oh, out_h) of one output
+   depth y, whose input depth is x, in one call (the per-row call and tap-row setup cost as much as a short
+   row). Stops at the first row to be recomputed exactly (a NaN or zero as above, or no tap row; with 3x3/2's
+   row pairs, the pair's first) and returns its index; out_h when none. */
 SP_KERNEL_INLINE int64_t FV_NAME(stream_plane_impl)(const sp_fast_plan *f, const sp_pool_geometry *g, const float *x,
                                              float *y, int64_t oh, bool is_min)
 {
@@ -400,16 +472,24 @@ SP_KERNEL_INLINE int64_t FV_NAME(stream_plane_impl)(const sp_fast_plan *f, const
     for (; oh < out_h; ++oh) {
         const int64_t nh = g->taps[1][oh];
         const float *r0 = x + g->first[1][oh] * W;
-        const float *rows[3] = {r0, r0 + sh, r0 + 2 * sh};
+        const float *rows[5] = {r0, r0 + sh, r0 + 2 * sh, r0, r0};
         float *yr = y + oh * out_w;
         bool ok;
         if (f->K == 3) {
-            if (nh == 3) ok = FV_NAME(stream_row)(f, g, rows, 3, yr, 3, is_min);
-            else if (nh == 2) ok = FV_NAME(stream_row)(f, g, rows, 2, yr, 3, is_min);
-            else ok = nh == 1 && FV_NAME(stream_row)(f, g, rows, 1, yr, 3, is_min);
+            /* 3x3/2: two rows whose tap rows overlap in one (the usual H stride 2) in one pass */
+            if (nh == 3 && oh + 1 < out_h && g->taps[1][oh + 1] == 3 && x + g->first[1][oh + 1] * W == rows[2]) {
+                rows[3] = r0 + 3 * sh;
+                rows[4] = r0 + 4 * sh;
+                if (!FV_NAME(stream_row)(f, g, rows, 3, 2, yr, out_w, 3, is_min)) return oh;
+                ++oh;
+                continue;
+            }
+            if (nh == 3) ok = FV_NAME(stream_row)(f, g, rows, 3, 1, yr, 0, 3, is_min);
+            else if (nh == 2) ok = FV_NAME(stream_row)(f, g, rows, 2, 1, yr, 0, 3, is_min);
+            else ok = nh == 1 && FV_NAME(stream_row)(f, g, rows, 1, 1, yr, 0, 3, is_min);
         } else {
-            if (nh == 2) ok = FV_NAME(stream_row)(f, g, rows, 2, yr, 2, is_min);
-            else ok = nh == 1 && FV_NAME(stream_row)(f, g, rows, 1, yr, 2, is_min);
+            if (nh == 2) ok = FV_NAME(stream_row)(f, g, rows, 2, 1, yr, 0, 2, is_min);
+            else ok = nh == 1 && FV_NAME(stream_row)(f, g, rows, 1, 1, yr, 0, 2, is_min);
         }
         if (!ok) return oh;
     }
