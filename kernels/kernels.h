@@ -1,6 +1,7 @@
 /*
  * Microkernel contract. Kernels are pure functions on raw pointers and the precomputed window geometry of a
- * plan: they know nothing of descriptors, threads or errors, and never validate (the plan already did).
+ * plan: they know nothing of descriptors, threads or errors, and never validate the geometry (the plan already
+ * did). The one input they check is the caller's MAX/MIN indices in backward (see sp_bwd_nchw_fn).
  *
  * Every shape is normalised to three spatial axes (D, H, W); an absent axis has size 1, one tap, dilation 1.
  * Window tables replace padding and ceil_mode: for output position o on axis a, the window's taps that fall
@@ -95,18 +96,25 @@ typedef void (*sp_fwd_nhwc_fn)(const sp_pool_geometry *g, const float *x, float 
                                int64_t row_begin, int64_t row_end);
 
 /*
- * NCHW backward over `planes` consecutive planes: overwrites dx with the gradient. idx is non-NULL for MAX and
- * MIN; x and y are non-NULL for LP and SOFT. Overlapping windows accumulate in output scan order.
+ * Backward kernels overwrite their part of dx with the gradient; overlapping windows accumulate in output scan
+ * order. idx is non-NULL for MAX and MIN; x and y are non-NULL for LP and SOFT.
+ *
+ * MAX/MIN indices come from the caller, and dx is written at each one, so a kernel checks every index as it uses
+ * it (an unsigned compare against the input plane, accumulated per index vector; the exact position is searched
+ * only once a check failed). An index outside its plane is skipped, never written through: dx then holds
+ * unspecified values but nothing outside the call's part of dx is touched, whatever the indices. The return value
+ * is the lowest position, counted from the idx pointer passed in, of an index outside its plane, or -1 (always -1
+ * for AVG, LP and SOFT, which have no indices).
  */
-typedef void (*sp_bwd_nchw_fn)(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
-                               const float *y, float *dx, size_t planes);
 
-/*
- * NHWC backward of channels [c_begin, c_end) of one image: overwrites those channels of dx. Pointers are at
- * the image's first element. Overlapping windows accumulate in output scan order.
- */
-typedef void (*sp_bwd_nhwc_fn)(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
-                               const float *y, float *dx, int64_t c_begin, int64_t c_end);
+/* NCHW backward over `planes` consecutive planes; dy, idx, x, y and dx point at the first plane. */
+typedef int64_t (*sp_bwd_nchw_fn)(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
+                                  const float *y, float *dx, size_t planes);
+
+/* NHWC backward of channels [c_begin, c_end) of one image: overwrites those channels of dx. Pointers are at the
+   image's first element. */
+typedef int64_t (*sp_bwd_nhwc_fn)(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
+                                  const float *y, float *dx, int64_t c_begin, int64_t c_end);
 
 /*
  * One table per ISA and layout (kernels/<isa>/table_<layout>.c); a NULL entry falls back to the next lower
@@ -141,11 +149,11 @@ typedef struct sp_kernel_table {
                                             size_t planes);                                                 \
     void sp_##isa##_##family##_fwd_nhwc_f32(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx, \
                                             int64_t row_begin, int64_t row_end);                            \
-    void sp_##isa##_##family##_bwd_nchw_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx,   \
-                                            const float *x, const float *y, float *dx, size_t planes);       \
-    void sp_##isa##_##family##_bwd_nhwc_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx,   \
-                                            const float *x, const float *y, float *dx, int64_t c_begin,      \
-                                            int64_t c_end);
+    int64_t sp_##isa##_##family##_bwd_nchw_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx, \
+                                               const float *x, const float *y, float *dx, size_t planes);     \
+    int64_t sp_##isa##_##family##_bwd_nhwc_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx, \
+                                               const float *x, const float *y, float *dx, int64_t c_begin,    \
+                                               int64_t c_end);
 
 #define SP_DECLARE_SCALAR_FAMILY(family, slot) SP_DECLARE_FAMILY(scalar, family)
 SP_FOREACH_FAMILY(SP_DECLARE_SCALAR_FAMILY)

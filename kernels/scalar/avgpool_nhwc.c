@@ -31,8 +31,8 @@ void sp_scalar_avgpool_fwd_nhwc_f32(const sp_pool_geometry *g, const float *x, f
     }
 }
 
-void sp_scalar_avgpool_bwd_nhwc_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
-                                    const float *y, float *dx, int64_t c_begin, int64_t c_end)
+int64_t sp_scalar_avgpool_bwd_nhwc_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
+                                       const float *y, float *dx, int64_t c_begin, int64_t c_end)
 {
     (void)idx;
     (void)x;
@@ -57,4 +57,5 @@ void sp_scalar_avgpool_bwd_nhwc_f32(const sp_pool_geometry *g, const float *dy, 
             }
         }
     }
+    return -1;
 }

@@ -70,8 +70,8 @@ void sp_scalar_lppool_fwd_nhwc_f32(const sp_pool_geometry *g, const float *x, fl
     }
 }
 
-void sp_scalar_lppool_bwd_nhwc_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
-                                   const float *y, float *dx, int64_t c_begin, int64_t c_end)
+int64_t sp_scalar_lppool_bwd_nhwc_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
+                                      const float *y, float *dx, int64_t c_begin, int64_t c_end)
 {
     (void)idx;
     switch (sp_lp_mode_of(g->p)) {
@@ -79,4 +79,5 @@ void sp_scalar_lppool_bwd_nhwc_f32(const sp_pool_geometry *g, const float *dy, c
     case SP_LP_2: lp_bwd_nhwc(g, dy, x, y, dx, c_begin, c_end, SP_LP_2); break;
     default: lp_bwd_nhwc(g, dy, x, y, dx, c_begin, c_end, SP_LP_GENERAL); break;
     }
+    return -1;
 }

@@ -62,8 +62,8 @@ void sp_scalar_softpool_fwd_nhwc_f32(const sp_pool_geometry *g, const float *x, 
 }
 
 /* dx_i += dy * (w_i / S) * (1 + x_i - y), with m, w_i and S recomputed from x as in the forward. */
-void sp_scalar_softpool_bwd_nhwc_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
-                                     const float *y, float *dx, int64_t c_begin, int64_t c_end)
+int64_t sp_scalar_softpool_bwd_nhwc_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
+                                        const float *y, float *dx, int64_t c_begin, int64_t c_end)
 {
     (void)idx;
     const int64_t C = g->channels, rows = g->out[0] * g->out[1], out_w = g->out[2];
@@ -113,4 +113,5 @@ void sp_scalar_softpool_bwd_nhwc_f32(const sp_pool_geometry *g, const float *dy,
             }
         }
     }
+    return -1;
 }

@@ -14,6 +14,11 @@
  * if every index lies inside its own window (what the forward records); the kernels count the hits and, should
  * one be missing, redo that plane (NCHW) or channel block (NHWC) with the scalar scatter.
  *
+ * Indices come from the caller (kernels.h): a hit is an exact match with a position inside the plane, so a full
+ * hit count also proves every index valid, except in the two-column W path, which matches the low 32 bits only;
+ * there the index vectors are OR-ed together and any high bit set sends the plane to the scalar scatter too,
+ * which skips the indices outside the plane and finds the lowest one.
+ *
  * Overlapping and adaptive windows zero dx and accumulate: AVG in vectors (along the output row in NCHW, along
  * channels in NHWC), MAX/MIN with the scalar scatter in NCHW and gather/scatter over channels in NHWC.
  */
@@ -98,7 +103,8 @@ enum bwd_kind { BWD_ROUTED, BWD_AVG };
  */
 static SP_ALWAYS_INLINE int64_t bwd_disjoint_nchw_row(const sp_pool_geometry *g, enum bwd_kind kind, bool pairs,
                                                       const float *restrict dy_r, const int64_t *restrict idx_r,
-                                                      const float *restrict div_r, float *restrict dx, int64_t pos)
+                                                      const float *restrict div_r, float *restrict dx, int64_t pos,
+                                                      bv_index_bits *seen)
 {
     const int64_t W = g->in[2];
     int64_t hits = 0, c = 0;
@@ -120,7 +126,7 @@ static SP_ALWAYS_INLINE int64_t bwd_disjoint_nchw_row(const sp_pool_geometry *g,
         BWD_COLUMNS_UP_TO(2 * o - g->pad_begin[2])
         for (; o + BV <= o_end; o += BV, c += 2 * BV) {
             if (kind == BWD_ROUTED)
-                hits += bv_routed_pairs(idx_r + o, dy_r + o, dx + c, (int32_t)(pos + c));
+                hits += bv_routed_pairs(idx_r + o, dy_r + o, dx + c, (int32_t)(pos + c), seen);
             else
                 bv_avg_pairs(dy_r + o, div_r + o, dx + c);
         }
@@ -130,12 +136,14 @@ static SP_ALWAYS_INLINE int64_t bwd_disjoint_nchw_row(const sp_pool_geometry *g,
     return hits;
 }
 
-/* One NCHW plane with disjoint windows; returns the routed hits. */
-static SP_ALWAYS_INLINE int64_t bwd_disjoint_nchw_plane(const sp_pool_geometry *g, enum bwd_kind kind, bool pairs,
-                                                        const float *dy, const int64_t *idx, float *dx)
+/* One NCHW plane with disjoint windows; returns the routed hits, and, for MAX/MIN, whether every index was
+   placed exactly (a full count, and no index past 32 bits in the two-column path). */
+static SP_ALWAYS_INLINE bool bwd_disjoint_nchw_plane(const sp_pool_geometry *g, enum bwd_kind kind, bool pairs,
+                                                     const float *dy, const int64_t *idx, float *dx)
 {
     const int64_t H = g->in[1], W = g->in[2], out_h = g->out[1], out_w = g->out[2];
     int64_t hits = 0;
+    bv_index_bits seen = bv_index_bits_none();
     bwd_walk wd = bwd_walk_from(g, 0, 0);
     for (int64_t d = 0; d < g->in[0]; ++d, bwd_walk_next(&wd)) {
         const int64_t od = bwd_walk_owner(&wd);
@@ -148,34 +156,36 @@ static SP_ALWAYS_INLINE int64_t bwd_disjoint_nchw_plane(const sp_pool_geometry *
             }
             const int64_t r = (od * out_h + oh) * out_w;
             hits += bwd_disjoint_nchw_row(g, kind, pairs, dy + r, kind == BWD_ROUTED ? idx + r : NULL,
-                                          kind == BWD_AVG ? g->divisor + r : NULL, dx + pos, pos);
+                                          kind == BWD_AVG ? g->divisor + r : NULL, dx + pos, pos, &seen);
         }
     }
-    return hits;
+    return kind == BWD_AVG || (hits == sp_out_plane(g) && !bv_index_bits_past_32(seen));
 }
 
 /* ---------------------------------------------------------------------------------------------------------- */
 /* NCHW                                                                                                        */
 
-/* MAX and MIN alike. `scatter` is the scalar kernel: overlapping windows, and planes whose indices the
-   disjoint path could not all place. */
-static inline void bwd_routed_nchw(const sp_pool_geometry *g, const float *dy, const int64_t *idx, float *dx,
-                                   size_t planes, sp_bwd_nchw_fn scatter)
+/* MAX and MIN alike; returns the lowest position of an index outside its plane, or -1 (kernels.h). `scatter` is
+   the scalar kernel: overlapping windows, and planes whose indices the disjoint path could not all place. */
+static inline int64_t bwd_routed_nchw(const sp_pool_geometry *g, const float *dy, const int64_t *idx, float *dx,
+                                      size_t planes, sp_bwd_nchw_fn scatter)
 {
-    if (!bwd_windows_disjoint(g)) {
-        scatter(g, dy, idx, NULL, NULL, dx, planes);
-        return;
-    }
+    if (!bwd_windows_disjoint(g)) return scatter(g, dy, idx, NULL, NULL, dx, planes);
     const int64_t in_plane = sp_in_plane(g), out_plane = sp_out_plane(g);
     const bool pairs = bwd_pairs_along_w(g);
+    int64_t first_outside = -1;
     for (size_t p = 0; p < planes; ++p) {
-        const int64_t hits = pairs ? bwd_disjoint_nchw_plane(g, BWD_ROUTED, true, dy, idx, dx)
-                                   : bwd_disjoint_nchw_plane(g, BWD_ROUTED, false, dy, idx, dx);
-        if (hits != out_plane) scatter(g, dy, idx, NULL, NULL, dx, 1);
+        const bool placed = pairs ? bwd_disjoint_nchw_plane(g, BWD_ROUTED, true, dy, idx, dx)
+                                  : bwd_disjoint_nchw_plane(g, BWD_ROUTED, false, dy, idx, dx);
+        if (!placed) {
+            const int64_t outside = scatter(g, dy, idx, NULL, NULL, dx, 1);
+            if (outside >= 0 && first_outside < 0) first_outside = (int64_t)p * out_plane + outside;
+        }
         dy += out_plane;
         idx += out_plane;
         dx += in_plane;
     }
+    return first_outside;
 }
 
 enum { BWD_SHARE_CHUNK = 256 };
@@ -234,9 +244,9 @@ static inline void bwd_avg_nchw(const sp_pool_geometry *g, const float *dy, floa
         if (!disjoint)
             bwd_avg_overlapping_nchw_plane(g, dy, dx);
         else if (pairs)
-            bwd_disjoint_nchw_plane(g, BWD_AVG, true, dy, NULL, dx);
+            (void)bwd_disjoint_nchw_plane(g, BWD_AVG, true, dy, NULL, dx);
         else
-            bwd_disjoint_nchw_plane(g, BWD_AVG, false, dy, NULL, dx);
+            (void)bwd_disjoint_nchw_plane(g, BWD_AVG, false, dy, NULL, dx);
         dy += out_plane;
         dx += in_plane;
     }
@@ -335,20 +345,34 @@ static inline void bwd_zero_nhwc(const sp_pool_geometry *g, float *dx, int64_t c
     for (int64_t p = 0; p < pixels; ++p) bwd_zero_channels(dx + p * C + c_begin, c_end - c_begin);
 }
 
-/* MAX and MIN alike. `scatter` is the scalar kernel, for a channel block whose indices the disjoint path could
-   not all place. */
-static inline void bwd_routed_nhwc(const sp_pool_geometry *g, const float *dy, const int64_t *idx, float *dx,
-                                   int64_t c_begin, int64_t c_end, sp_bwd_nhwc_fn scatter)
+/* The lowest position o * C + c (c in [c_begin, c_end)) of an index outside [0, in_pixels): the search after a
+   vector check failed. */
+static int64_t bwd_first_outside_nhwc(const int64_t *idx, int64_t out_pixels, int64_t C, int64_t c_begin,
+                                      int64_t c_end, int64_t in_pixels)
 {
-    const int64_t C = g->channels, out_pixels = sp_out_plane(g);
+    for (int64_t o = 0; o < out_pixels; ++o)
+        for (int64_t c = c_begin; c < c_end; ++c)
+            if ((uint64_t)idx[o * C + c] >= (uint64_t)in_pixels) return o * C + c;
+    return -1;
+}
+
+/* MAX and MIN alike; returns the lowest position of an index outside its plane, or -1 (kernels.h). `scatter` is
+   the scalar kernel, for a channel block whose indices the disjoint path could not all place. */
+static inline int64_t bwd_routed_nhwc(const sp_pool_geometry *g, const float *dy, const int64_t *idx, float *dx,
+                                      int64_t c_begin, int64_t c_end, sp_bwd_nhwc_fn scatter)
+{
+    const int64_t C = g->channels, out_pixels = sp_out_plane(g), in_pixels = sp_in_plane(g);
     if (bwd_windows_disjoint(g)) {
-        if (bwd_disjoint_nhwc(g, BWD_ROUTED, dy, idx, dx, c_begin, c_end) != out_pixels * (c_end - c_begin))
-            scatter(g, dy, idx, NULL, NULL, dx, c_begin, c_end);
-        return;
+        if (bwd_disjoint_nhwc(g, BWD_ROUTED, dy, idx, dx, c_begin, c_end) == out_pixels * (c_end - c_begin))
+            return -1;
+        return scatter(g, dy, idx, NULL, NULL, dx, c_begin, c_end);
     }
     bwd_zero_nhwc(g, dx, c_begin, c_end);
+    bool outside = false;
     for (int64_t o = 0; o < out_pixels; ++o)
-        bv_routed_accumulate(dx + c_begin, idx + o * C + c_begin, dy + o * C + c_begin, C, c_end - c_begin);
+        outside |= bv_routed_accumulate(dx + c_begin, idx + o * C + c_begin, dy + o * C + c_begin, C,
+                                        c_end - c_begin, in_pixels);
+    return outside ? bwd_first_outside_nhwc(idx, out_pixels, C, c_begin, c_end, in_pixels) : -1;
 }
 
 static inline void bwd_avg_nhwc(const sp_pool_geometry *g, const float *dy, float *dx, int64_t c_begin, int64_t c_end)
