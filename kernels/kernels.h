@@ -111,10 +111,30 @@ typedef void (*sp_fwd_nhwc_fn)(const sp_pool_geometry *g, const float *x, float 
 typedef int64_t (*sp_bwd_nchw_fn)(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
                                   const float *y, float *dx, size_t planes);
 
-/* NHWC backward of channels [c_begin, c_end) of one image: overwrites those channels of dx. Pointers are at the
-   image's first element. */
+/*
+ * NHWC backward of dx rows [row_begin, row_end) of one image, all channels; a dx row is one input (d, h) pair,
+ * numbered d * in[1] + h, so the rows cover the pixels [row_begin * in[2], row_end * in[2]). The call overwrites
+ * those pixels of dx and adds exactly the contributions that land in them, in output scan order, so each element
+ * gets the same sum whatever the split, and calls with disjoint rows run concurrently. Pointers are at the
+ * image's first element. MAX/MIN indices of any output may land in the rows (an index need not lie in its own
+ * window), so a call reads every index of the image, and returns the lowest bad position of the image's indices.
+ */
 typedef int64_t (*sp_bwd_nhwc_fn)(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
-                                  const float *y, float *dx, int64_t c_begin, int64_t c_end);
+                                  const float *y, float *dx, int64_t row_begin, int64_t row_end);
+
+/* NHWC backward: whether output row r's window (r = od * out[1] + oh) has a tap in dx rows [row_begin, row_end). */
+static inline int sp_window_touches_rows(const sp_pool_geometry *g, int64_t r, int64_t row_begin, int64_t row_end)
+{
+    const int64_t od = r / g->out[1], oh = r - od * g->out[1];
+    for (int64_t i = 0; i < g->taps[0][od]; ++i) {
+        const int64_t d_row = (g->first[0][od] + i * g->dilation[0]) * g->in[1];
+        for (int64_t j = 0; j < g->taps[1][oh]; ++j) {
+            const int64_t row = d_row + g->first[1][oh] + j * g->dilation[1];
+            if (row >= row_begin && row < row_end) return 1;
+        }
+    }
+    return 0;
+}
 
 /*
  * One table per ISA and layout (kernels/<isa>/table_<layout>.c); a NULL entry falls back to the next lower
@@ -152,8 +172,8 @@ typedef struct sp_kernel_table {
     int64_t sp_##isa##_##family##_bwd_nchw_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx, \
                                                const float *x, const float *y, float *dx, size_t planes);     \
     int64_t sp_##isa##_##family##_bwd_nhwc_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx, \
-                                               const float *x, const float *y, float *dx, int64_t c_begin,    \
-                                               int64_t c_end);
+                                               const float *x, const float *y, float *dx, int64_t row_begin,  \
+                                               int64_t row_end);
 
 #define SP_DECLARE_SCALAR_FAMILY(family, slot) SP_DECLARE_FAMILY(scalar, family)
 SP_FOREACH_FAMILY(SP_DECLARE_SCALAR_FAMILY)

@@ -2,14 +2,22 @@
  * Running a plan: argument checks, then the plan's work split into independent tasks spread over OpenMP
  * threads in contiguous ranges. Tasks never write the same element, so results do not depend on the thread
  * count: NCHW tasks are (n, c) planes; NHWC forward tasks are output rows of one image, and where an image
- * has few output rows (global pooling, 1-D signals) one channel block of one output row; NHWC backward tasks
- * are channel blocks of one image (each owns its dx elements and accumulates in output scan order). The
- * channel block is the plan's (src/plan.c).
+ * has few output rows (global pooling, 1-D signals) one channel block of one output row (the plan's channel
+ * block, src/plan.c); NHWC backward tasks are blocks of dx rows of one image (each overwrites its rows and adds
+ * the contributions that land in them in output scan order; the plan's row block). Backward kernels check the
+ * caller's MAX/MIN indices as they use them and return the lowest bad position (kernels/kernels.h); the run
+ * layer reports the lowest over its tasks.
  */
 #include <omp.h>
 
 #include "internal.h"
 #include "ops_internal.h"
+
+/* NHWC backward: row blocks per image. */
+static size_t nhwc_backward_blocks(const simdpool_plan *plan) {
+    const int64_t rows = plan->geometry.in[0] * plan->geometry.in[1];
+    return (size_t)((rows + plan->nhwc_backward_rows - 1) / plan->nhwc_backward_rows);
+}
 
 static size_t nhwc_channel_blocks(const simdpool_plan *plan) {
     return (size_t)((plan->c + plan->nhwc_channel_block - 1) / plan->nhwc_channel_block);
@@ -31,7 +39,7 @@ static size_t nhwc_forward_slices(const simdpool_plan *plan) {
 size_t sp_task_count(const simdpool_plan *plan, enum sp_direction direction) {
     if (plan->layout == SIMDPOOL_NCHW) return (size_t)(plan->n * plan->c);
     const size_t per_image =
-        direction == SP_FORWARD ? nhwc_out_rows(plan) * nhwc_forward_slices(plan) : nhwc_channel_blocks(plan);
+        direction == SP_FORWARD ? nhwc_out_rows(plan) * nhwc_forward_slices(plan) : nhwc_backward_blocks(plan);
     return (size_t)plan->n * per_image;
 }
 
@@ -83,17 +91,21 @@ static int64_t backward_range(const simdpool_plan *p, const run_args *a, size_t 
                                         a->y_out + in_off, end - begin);
         return bad < 0 ? -1 : (int64_t)out_off + bad;
     }
-    const size_t blocks = nhwc_channel_blocks(p);
+    /* Task numbering: image, then row block; a range of tasks is runs of consecutive blocks of one image. */
+    const size_t blocks = nhwc_backward_blocks(p);
+    const int64_t rows = g->in[0] * g->in[1], block_rows = p->nhwc_backward_rows;
     const size_t in_image = (size_t)(p->in_plane * p->c), out_image = (size_t)(p->out_plane * p->c);
     int64_t first_bad = -1;
-    for (size_t t = begin; t < end; ++t) {
+    for (size_t t = begin; t < end;) {
         const size_t image = t / blocks, block = t % blocks;
-        const int64_t c_begin = (int64_t)block * p->nhwc_channel_block;
-        const int64_t c_end = c_begin + p->nhwc_channel_block < p->c ? c_begin + p->nhwc_channel_block : p->c;
+        const size_t block_end = block + (end - t) < blocks ? block + (end - t) : blocks;
+        const int64_t row_begin = (int64_t)block * block_rows;
+        const int64_t row_end = (int64_t)block_end * block_rows < rows ? (int64_t)block_end * block_rows : rows;
         const size_t i_off = image * in_image, o_off = image * out_image;
         const int64_t bad = p->bwd_nhwc(g, a->dy + o_off, a->idx_in ? a->idx_in + o_off : NULL,
                                         a->x ? a->x + i_off : NULL, a->y_in ? a->y_in + o_off : NULL,
-                                        a->y_out + i_off, c_begin, c_end);
+                                        a->y_out + i_off, row_begin, row_end);
+        t += block_end - block;
         if (bad >= 0 && (first_bad < 0 || (int64_t)o_off + bad < first_bad)) first_bad = (int64_t)o_off + bad;
     }
     return first_bad;

@@ -65,23 +65,24 @@ SP_KERNEL_INLINE bv_mask bv_routed(const int64_t *idx, int64_t pos, int64_t n)
     return (bv_mask)(lo | (unsigned)hi << 8);
 }
 
-/* NHWC, overlapping windows: dx[idx[i] * C + i] += dy[i] for lanes i < n whose index lies in [0, in_pixels);
-   returns whether some other did. The lanes are distinct channels, hence distinct addresses, so a gather, an add
-   and a scatter keep every element's order. */
-SP_KERNEL_INLINE bool bv_routed_accumulate(float *dx, const int64_t *idx, const float *dy, int64_t C, int64_t n,
-                                           int64_t in_pixels)
+/* NHWC, overlapping windows: dx[idx[i] * C + i] += dy[i] for lanes i < C whose index lies in the call's pixels
+   [first_pixel, first_pixel + pixels); returns whether some index lies outside [0, in_pixels). The lanes are
+   distinct channels, hence distinct addresses, so a gather, an add and a scatter keep every element's order. */
+SP_KERNEL_INLINE bool bv_routed_accumulate(float *dx, const int64_t *idx, const float *dy, int64_t C,
+                                           int64_t first_pixel, int64_t pixels, int64_t in_pixels)
 {
     const __m512i lane = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0), vC = _mm512_set1_epi64(C);
+    const __m512i first = _mm512_set1_epi64(first_pixel), span = _mm512_set1_epi64(pixels);
     const __m512i limit = _mm512_set1_epi64(in_pixels);
     __mmask8 outside = 0;
-    for (int64_t i = 0; i < n; i += 8) {
-        const __mmask8 k = (__mmask8)(n - i >= 8 ? 0xFF : (1u << (n - i)) - 1u);
+    for (int64_t i = 0; i < C; i += 8) {
+        const __mmask8 k = (__mmask8)(C - i >= 8 ? 0xFF : (1u << (C - i)) - 1u);
         const __m512i pixel = _mm512_maskz_loadu_epi64(k, idx + i);
-        const __mmask8 inside = _mm512_mask_cmplt_epu64_mask(k, pixel, limit);
-        outside |= (__mmask8)(k & ~inside);
+        outside |= (__mmask8)(k & ~_mm512_mask_cmplt_epu64_mask(k, pixel, limit));
+        const __mmask8 in_rows = _mm512_mask_cmplt_epu64_mask(k, _mm512_sub_epi64(pixel, first), span);
         const __m512i at = _mm512_add_epi64(_mm512_mullo_epi64(pixel, vC), _mm512_add_epi64(lane, _mm512_set1_epi64(i)));
-        const __m256 old = _mm512_mask_i64gather_ps(_mm256_setzero_ps(), inside, at, dx, 4);
-        _mm512_mask_i64scatter_ps(dx, inside, at, _mm256_add_ps(old, _mm256_maskz_loadu_ps(inside, dy + i)), 4);
+        const __m256 old = _mm512_mask_i64gather_ps(_mm256_setzero_ps(), in_rows, at, dx, 4);
+        _mm512_mask_i64scatter_ps(dx, in_rows, at, _mm256_add_ps(old, _mm256_maskz_loadu_ps(in_rows, dy + i)), 4);
     }
     return outside != 0;
 }
