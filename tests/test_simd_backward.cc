@@ -4,8 +4,8 @@
 // tolerance applies. The shapes reach every path: disjoint windows with the two-column W path (2x2/2 and kernel
 // 2 stride 2, vector blocks plus scalar edge columns from padding and ceil_mode), disjoint windows without it
 // (3x3/3, gaps, dilation), overlapping and adaptive windows, 1-D to 3-D, NHWC channel counts below, at and above
-// 8 and 16 and across several 64-channel blocks, NaN in x, -0 and NaN in dy, N > 1, and indices the disjoint
-// path cannot place (its fallback to the scalar scatter).
+// 8 and 16 and far above, NaN in x, -0 and NaN in dy, N > 1, NHWC images split into row blocks, and indices the
+// disjoint path cannot place (its fallback to the scalar scatter).
 #include <cfloat>
 #include <cmath>
 #include <cstdint>
@@ -249,7 +249,7 @@ TEST_P(SimdBackward, Adaptive) {
             }
 }
 
-// The benchmark's shape (VGG 2x2/2) with several threads: tasks split planes (NCHW) and channel blocks (NHWC).
+// The benchmark's shape (VGG 2x2/2) with several threads: tasks split planes (NCHW) and row blocks (NHWC).
 TEST_P(SimdBackward, VggShapeThreaded) {
     const Geometry g = {2, {32, 48}, {2, 2}, {2, 2}, {0, 0}, {1, 1}, 0};
     uint64_t seed = 15000;
