@@ -12,7 +12,8 @@
  * each pixel) finds its window by dividing its position by the stride. For MAX/MIN, dx = dy + 0 where the
  * window's index names this element, else +0: a compare instead of a scatter. That equals the scatter only
  * if every index lies inside its own window (what the forward records); the kernels count the hits and, should
- * one be missing, redo that plane (NCHW) or channel block (NHWC) with the scalar scatter.
+ * one be missing, redo that plane (NCHW) or the call's dx rows (NHWC, see bwd_routed_nhwc) with the scalar
+ * scatter.
  *
  * Indices come from the caller (kernels.h): a hit is an exact match with a position inside the plane, so a full
  * hit count also proves every index valid, except in the two-column W path, which matches the low 32 bits only;
@@ -20,7 +21,8 @@
  * which skips the indices outside the plane and finds the lowest one.
  *
  * Overlapping and adaptive windows zero dx and accumulate: AVG in vectors (along the output row in NCHW, along
- * channels in NHWC), MAX/MIN with the scalar scatter in NCHW and gather/scatter over channels in NHWC.
+ * channels in NHWC), MAX/MIN with the scalar scatter in NCHW and gather/scatter over channels in NHWC. NHWC
+ * calls cover a block of dx rows (kernels.h): they add only the contributions whose tap or index lies in it.
  */
 #ifndef SIMDPOOL_POOL_BACKWARD_SIMD_H
 #define SIMDPOOL_POOL_BACKWARD_SIMD_H
