@@ -1,6 +1,7 @@
 /*
  * Microkernel contract. Kernels are pure functions on raw pointers and the precomputed window geometry of a
- * plan: they know nothing of descriptors, threads or errors, and never validate (the plan already did).
+ * plan: they know nothing of descriptors, threads or errors, and never validate the geometry (the plan already
+ * did). The one input they check is the caller's MAX/MIN indices in backward (see sp_bwd_nchw_fn).
  *
  * Every shape is normalised to three spatial axes (D, H, W); an absent axis has size 1, one tap, dilation 1.
  * Window tables replace padding and ceil_mode: for output position o on axis a, the window's taps that fall
@@ -95,18 +96,45 @@ typedef void (*sp_fwd_nhwc_fn)(const sp_pool_geometry *g, const float *x, float 
                                int64_t row_begin, int64_t row_end);
 
 /*
- * NCHW backward over `planes` consecutive planes: overwrites dx with the gradient. idx is non-NULL for MAX and
- * MIN; x and y are non-NULL for LP and SOFT. Overlapping windows accumulate in output scan order.
+ * Backward kernels overwrite their part of dx with the gradient; overlapping windows accumulate in output scan
+ * order. idx is non-NULL for MAX and MIN; x and y are non-NULL for LP and SOFT.
+ *
+ * MAX/MIN indices come from the caller, and dx is written at each one, so a kernel checks every index as it uses
+ * it (an unsigned compare against the input plane, accumulated per index vector; the exact position is searched
+ * only once a check failed). An index outside its plane is skipped, never written through: dx then holds
+ * unspecified values but nothing outside the call's part of dx is touched, whatever the indices. The return value
+ * is the lowest position, counted from the idx pointer passed in, of an index outside its plane, or -1 (always -1
+ * for AVG, LP and SOFT, which have no indices).
  */
-typedef void (*sp_bwd_nchw_fn)(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
-                               const float *y, float *dx, size_t planes);
+
+/* NCHW backward over `planes` consecutive planes; dy, idx, x, y and dx point at the first plane. */
+typedef int64_t (*sp_bwd_nchw_fn)(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
+                                  const float *y, float *dx, size_t planes);
 
 /*
- * NHWC backward of channels [c_begin, c_end) of one image: overwrites those channels of dx. Pointers are at
- * the image's first element. Overlapping windows accumulate in output scan order.
+ * NHWC backward of dx rows [row_begin, row_end) of one image, all channels; a dx row is one input (d, h) pair,
+ * numbered d * in[1] + h, so the rows cover the pixels [row_begin * in[2], row_end * in[2]). The call overwrites
+ * those pixels of dx and adds exactly the contributions that land in them, in output scan order, so each element
+ * gets the same sum whatever the split, and calls with disjoint rows run concurrently. Pointers are at the
+ * image's first element. MAX/MIN indices of any output may land in the rows (an index need not lie in its own
+ * window), so a call reads every index of the image, and returns the lowest bad position of the image's indices.
  */
-typedef void (*sp_bwd_nhwc_fn)(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
-                               const float *y, float *dx, int64_t c_begin, int64_t c_end);
+typedef int64_t (*sp_bwd_nhwc_fn)(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
+                                  const float *y, float *dx, int64_t row_begin, int64_t row_end);
+
+/* NHWC backward: whether output row r's window (r = od * out[1] + oh) has a tap in dx rows [row_begin, row_end). */
+static inline int sp_window_touches_rows(const sp_pool_geometry *g, int64_t r, int64_t row_begin, int64_t row_end)
+{
+    const int64_t od = r / g->out[1], oh = r - od * g->out[1];
+    for (int64_t i = 0; i < g->taps[0][od]; ++i) {
+        const int64_t d_row = (g->first[0][od] + i * g->dilation[0]) * g->in[1];
+        for (int64_t j = 0; j < g->taps[1][oh]; ++j) {
+            const int64_t row = d_row + g->first[1][oh] + j * g->dilation[1];
+            if (row >= row_begin && row < row_end) return 1;
+        }
+    }
+    return 0;
+}
 
 /*
  * One table per ISA and layout (kernels/<isa>/table_<layout>.c); a NULL entry falls back to the next lower
@@ -141,11 +169,11 @@ typedef struct sp_kernel_table {
                                             size_t planes);                                                 \
     void sp_##isa##_##family##_fwd_nhwc_f32(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx, \
                                             int64_t row_begin, int64_t row_end);                            \
-    void sp_##isa##_##family##_bwd_nchw_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx,   \
-                                            const float *x, const float *y, float *dx, size_t planes);       \
-    void sp_##isa##_##family##_bwd_nhwc_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx,   \
-                                            const float *x, const float *y, float *dx, int64_t c_begin,      \
-                                            int64_t c_end);
+    int64_t sp_##isa##_##family##_bwd_nchw_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx, \
+                                               const float *x, const float *y, float *dx, size_t planes);     \
+    int64_t sp_##isa##_##family##_bwd_nhwc_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx, \
+                                               const float *x, const float *y, float *dx, int64_t row_begin,  \
+                                               int64_t row_end);
 
 #define SP_DECLARE_SCALAR_FAMILY(family, slot) SP_DECLARE_FAMILY(scalar, family)
 SP_FOREACH_FAMILY(SP_DECLARE_SCALAR_FAMILY)

@@ -79,8 +79,10 @@ struct simdpool_plan {
     size_t output_elements;
     int num_threads;           /* 0: OpenMP's default at run time */
     bool parallel_worthwhile;  /* below a size threshold OpenMP's start-up costs more than it saves */
-    /* Channels per NHWC channel block: the backward task, and the forward task of images with few output rows. */
+    /* Channels per NHWC channel block: the forward task of images with few output rows. */
     int64_t nhwc_channel_block;
+    /* dx rows ((d, h) pairs of one image) per NHWC backward task. */
+    int64_t nhwc_backward_rows;
     simdpool_isa isa;
     simdpool_isa isa_cap;      /* options.max_isa, for simdpool_plan_describe */
     sp_fwd_nchw_fn fwd_nchw;

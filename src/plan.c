@@ -167,8 +167,8 @@ static simdpool_status build_tables(simdpool_plan *plan, const axis_rule rules[S
 static int64_t round_up(int64_t a, int64_t b) { return ceil_div(a, b) * b; }
 
 /*
- * Channels per NHWC channel block: the unit of NHWC tasks that split an image by channels (every backward task,
- * and the forward tasks of images with few output rows, src/run.c). One block per thread across the batch, so
+ * Channels per NHWC channel block: the unit of NHWC tasks that split an image by channels (the forward tasks of
+ * images with few output rows, src/run.c). One block per thread across the batch, so
  * each task's slice of a pixel stays as wide as possible (long sequential reads), but at least
  * SP_NHWC_BLOCK_MIN_CHANNELS channels and SP_NHWC_BLOCK_MIN_BYTES of traffic per task. A single thread, a large
  * batch or C <= 64 keeps whole images.
@@ -185,6 +185,20 @@ static int64_t nhwc_channel_block(const simdpool_plan *plan) {
     const int64_t least = round_up(ceil_div(SP_NHWC_BLOCK_MIN_BYTES, channel_bytes), SP_NHWC_BLOCK_ALIGN);
     if (block < least) block = least;
     return block < plan->c ? block : plan->c;
+}
+
+/*
+ * dx rows per NHWC backward task (src/run.c): whole images, unless the batch has fewer images than threads; then
+ * each image's rows split into one near-equal block per thread it needs. Row blocks, unlike channel blocks, give
+ * tasks disjoint cache lines of dx (a 64-channel VGG image split into two 32-channel halves ran no faster than
+ * whole). Each block's call also reads the image's other indices (kernels.h), so single-threaded plans keep whole
+ * images.
+ */
+static int64_t nhwc_backward_rows(const simdpool_plan *plan) {
+    const int64_t rows = plan->geometry.in[0] * plan->geometry.in[1];
+    const int64_t threads = plan->num_threads > 0 ? plan->num_threads : omp_get_max_threads();
+    if (!plan->parallel_worthwhile || threads <= plan->n || rows < 2) return rows;
+    return ceil_div(rows, ceil_div(threads, plan->n));
 }
 
 static const char *const family_names[SP_SLOT_COUNT] = {
@@ -243,6 +257,7 @@ static simdpool_status finish_plan(simdpool_plan *plan, const axis_rule *rules, 
     const double traffic = (double)(plan->input_elements + plan->output_elements) * sizeof(float);
     plan->parallel_worthwhile = traffic >= SP_PARALLEL_MIN_BYTES;
     plan->nhwc_channel_block = nhwc_channel_block(plan);
+    plan->nhwc_backward_rows = nhwc_backward_rows(plan);
     return SIMDPOOL_OK;
 }
 

@@ -2,14 +2,22 @@
  * Running a plan: argument checks, then the plan's work split into independent tasks spread over OpenMP
  * threads in contiguous ranges. Tasks never write the same element, so results do not depend on the thread
  * count: NCHW tasks are (n, c) planes; NHWC forward tasks are output rows of one image, and where an image
- * has few output rows (global pooling, 1-D signals) one channel block of one output row; NHWC backward tasks
- * are channel blocks of one image (each owns its dx elements and accumulates in output scan order). The
- * channel block is the plan's (src/plan.c).
+ * has few output rows (global pooling, 1-D signals) one channel block of one output row (the plan's channel
+ * block, src/plan.c); NHWC backward tasks are blocks of dx rows of one image (each overwrites its rows and adds
+ * the contributions that land in them in output scan order; the plan's row block). Backward kernels check the
+ * caller's MAX/MIN indices as they use them and return the lowest bad position (kernels/kernels.h); the run
+ * layer reports the lowest over its tasks.
  */
 #include <omp.h>
 
 #include "internal.h"
 #include "ops_internal.h"
+
+/* NHWC backward: row blocks per image. */
+static size_t nhwc_backward_blocks(const simdpool_plan *plan) {
+    const int64_t rows = plan->geometry.in[0] * plan->geometry.in[1];
+    return (size_t)((rows + plan->nhwc_backward_rows - 1) / plan->nhwc_backward_rows);
+}
 
 static size_t nhwc_channel_blocks(const simdpool_plan *plan) {
     return (size_t)((plan->c + plan->nhwc_channel_block - 1) / plan->nhwc_channel_block);
@@ -31,7 +39,7 @@ static size_t nhwc_forward_slices(const simdpool_plan *plan) {
 size_t sp_task_count(const simdpool_plan *plan, enum sp_direction direction) {
     if (plan->layout == SIMDPOOL_NCHW) return (size_t)(plan->n * plan->c);
     const size_t per_image =
-        direction == SP_FORWARD ? nhwc_out_rows(plan) * nhwc_forward_slices(plan) : nhwc_channel_blocks(plan);
+        direction == SP_FORWARD ? nhwc_out_rows(plan) * nhwc_forward_slices(plan) : nhwc_backward_blocks(plan);
     return (size_t)plan->n * per_image;
 }
 
@@ -71,74 +79,34 @@ static int64_t forward_range(const simdpool_plan *p, const run_args *a, size_t b
     return -1;
 }
 
-/* The index check reads as many bytes as the backward itself writes to dx, so it must run at vector speed: on
-   x86 it is compiled for AVX-512, AVX2 and the baseline, and the loader picks the clone the CPU runs (ifunc). It
-   is not a kernel (no result depends on it), so the plan's ISA cap does not apply. */
-#if defined(__x86_64__) && defined(__has_attribute)
-#if __has_attribute(target_clones) && !defined(SIMDPOOL_NO_TARGET_CLONES)
-#define SP_INDEX_CHECK_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#endif
-#endif
-#ifndef SP_INDEX_CHECK_CLONES
-#define SP_INDEX_CHECK_CLONES
-#endif
-
-/* Index of the first of `count` indices outside [0, limit), or -1. Indices come from the caller, and a kernel
-   writes dx at each one, so each is checked before any kernel reads it. The OR-reduction first (no branch, so it
-   vectorises; sign bit set iff u >= limit, as limit <= INT64_MAX), the search only on failure. */
-SP_INDEX_CHECK_CLONES static int64_t first_index_outside(const int64_t *idx, size_t count, size_t stride, size_t width, int64_t limit) {
-    const uint64_t last = (uint64_t)limit - 1;
-    uint64_t any = 0;
-    for (size_t i = 0; i < count; ++i) {
-        const int64_t *run = idx + i * stride;
-        for (size_t k = 0; k < width; ++k) any |= (uint64_t)run[k] | (last - (uint64_t)run[k]);
-    }
-    if (!(any >> 63)) return -1;
-    for (size_t i = 0; i < count; ++i)
-        for (size_t k = 0; k < width; ++k)
-            if ((uint64_t)idx[i * stride + k] > last) return (int64_t)(i * stride + k);
-    return -1;
-}
-
-/* Returns the lowest flat position of a bad index in the range's part of `indices`, or -1. A task whose indices
-   fail is not run (its dx elements are left unspecified); the other tasks run. */
+/* Returns the lowest flat position of a bad index in the range's part of `indices`, or -1. The kernels check
+   each index as they route through it (kernels.h): a bad one is skipped, so dx stays in bounds; the range's
+   other results are computed, but the caller gets an error and dx is unspecified. */
 static int64_t backward_range(const simdpool_plan *p, const run_args *a, size_t begin, size_t end) {
     const sp_pool_geometry *g = &p->geometry;
-    int64_t first_bad = -1;
     if (p->layout == SIMDPOOL_NCHW) {
-        /* One plane at a time, so the kernel reads the indices just checked from cache. */
-        for (size_t plane = begin; plane < end; ++plane) {
-            const size_t in_off = plane * (size_t)p->in_plane, out_off = plane * (size_t)p->out_plane;
-            if (a->idx_in) {
-                const int64_t bad = first_index_outside(a->idx_in + out_off, 1, 0, (size_t)p->out_plane, p->in_plane);
-                if (bad >= 0) {
-                    if (first_bad < 0) first_bad = (int64_t)out_off + bad;
-                    continue;
-                }
-            }
-            p->bwd_nchw(g, a->dy + out_off, a->idx_in ? a->idx_in + out_off : NULL, a->x ? a->x + in_off : NULL,
-                        a->y_in ? a->y_in + out_off : NULL, a->y_out + in_off, 1);
-        }
-        return first_bad;
+        const size_t in_off = begin * (size_t)p->in_plane, out_off = begin * (size_t)p->out_plane;
+        const int64_t bad = p->bwd_nchw(g, a->dy + out_off, a->idx_in ? a->idx_in + out_off : NULL,
+                                        a->x ? a->x + in_off : NULL, a->y_in ? a->y_in + out_off : NULL,
+                                        a->y_out + in_off, end - begin);
+        return bad < 0 ? -1 : (int64_t)out_off + bad;
     }
-    const size_t blocks = nhwc_channel_blocks(p);
+    /* Task numbering: image, then row block; a range of tasks is runs of consecutive blocks of one image. */
+    const size_t blocks = nhwc_backward_blocks(p);
+    const int64_t rows = g->in[0] * g->in[1], block_rows = p->nhwc_backward_rows;
     const size_t in_image = (size_t)(p->in_plane * p->c), out_image = (size_t)(p->out_plane * p->c);
-    for (size_t t = begin; t < end; ++t) {
+    int64_t first_bad = -1;
+    for (size_t t = begin; t < end;) {
         const size_t image = t / blocks, block = t % blocks;
-        const int64_t c_begin = (int64_t)block * p->nhwc_channel_block;
-        const int64_t c_end = c_begin + p->nhwc_channel_block < p->c ? c_begin + p->nhwc_channel_block : p->c;
+        const size_t block_end = block + (end - t) < blocks ? block + (end - t) : blocks;
+        const int64_t row_begin = (int64_t)block * block_rows;
+        const int64_t row_end = (int64_t)block_end * block_rows < rows ? (int64_t)block_end * block_rows : rows;
         const size_t i_off = image * in_image, o_off = image * out_image;
-        if (a->idx_in) {
-            const int64_t bad = first_index_outside(a->idx_in + o_off + c_begin, (size_t)p->out_plane, (size_t)p->c,
-                                                    (size_t)(c_end - c_begin), p->in_plane);
-            if (bad >= 0) {
-                const int64_t at = (int64_t)o_off + c_begin + bad;
-                if (first_bad < 0 || at < first_bad) first_bad = at;
-                continue;
-            }
-        }
-        p->bwd_nhwc(g, a->dy + o_off, a->idx_in ? a->idx_in + o_off : NULL, a->x ? a->x + i_off : NULL,
-                    a->y_in ? a->y_in + o_off : NULL, a->y_out + i_off, c_begin, c_end);
+        const int64_t bad = p->bwd_nhwc(g, a->dy + o_off, a->idx_in ? a->idx_in + o_off : NULL,
+                                        a->x ? a->x + i_off : NULL, a->y_in ? a->y_in + o_off : NULL,
+                                        a->y_out + i_off, row_begin, row_end);
+        t += block_end - block;
+        if (bad >= 0 && (first_bad < 0 || (int64_t)o_off + bad < first_bad)) first_bad = (int64_t)o_off + bad;
     }
     return first_bad;
 }

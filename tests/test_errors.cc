@@ -368,6 +368,85 @@ TEST(BackwardIndexErrors, IndexOutsideThePlaneIsReportedNeverWritten) {
     }
 }
 
+// The kernels check each index as they route through it, on every path: the two-column 2x2/2 path (which
+// compares the low 32 bits only, so an index 2^32 past a valid one must still be caught), the column-by-column
+// disjoint path and the overlapping scatter (NHWC: AVX-512 gather/scatter), with channel tails. Several bad
+// indices in one plane and in different tasks: the lowest position is named, whatever the thread count, and
+// nothing is written outside dx.
+TEST(BackwardIndexErrors, EveryKernelPathChecksAndReportsTheLowest) {
+    struct Shape {
+        int64_t h, w, k, s, pad;
+    };
+    const Shape shapes[] = {{4, 70, 2, 2, 0}, {6, 30, 3, 3, 0}, {7, 40, 3, 2, 1}};
+    const size_t guard = 64;
+    for (simdpool_isa isa : sptest::all_isas()) {
+        if (!simdpool_isa_available(isa)) continue;
+        for (simdpool_layout layout : {SIMDPOOL_NCHW, SIMDPOOL_NHWC})
+            for (const Shape &shape : shapes)
+                for (int threads : {1, 2}) {
+                    SCOPED_TRACE(std::string(simdpool_isa_name(isa)) + (layout == SIMDPOOL_NHWC ? " nhwc" : " nchw") +
+                                 " w=" + std::to_string(shape.w) + " threads=" + std::to_string(threads));
+                    simdpool_pool_desc d;
+                    simdpool_pool_desc_init(&d, SIMDPOOL_MAX, 2);
+                    d.n = 2, d.c = layout == SIMDPOOL_NHWC ? 20 : 2, d.layout = layout;
+                    d.in[0] = shape.h, d.in[1] = shape.w;
+                    d.kernel[0] = d.kernel[1] = shape.k;
+                    d.stride[0] = d.stride[1] = shape.s;
+                    d.pad_begin[0] = d.pad_begin[1] = d.pad_end[0] = d.pad_end[1] = shape.pad;
+                    PlanPtr plan;
+                    SPTEST_ASSERT_OK(make_pool_plan(d, sptest::isa_options(isa, threads), &plan));
+                    size_t in_n = 0, out_n = 0;
+                    SPTEST_ASSERT_OK(simdpool_plan_tensor_sizes(plan.get(), &in_n, &out_n));
+                    std::vector<float> x = sptest::float_fill(in_n, 3), y(out_n), dy = sptest::float_fill(out_n, 4);
+                    std::vector<int64_t> idx(out_n);
+                    SPTEST_ASSERT_OK(simdpool_forward(plan.get(), x.data(), y.data(), idx.data()));
+                    std::vector<float> dx_guarded(in_n + 2 * guard, 12345.0f);
+                    float *dx = dx_guarded.data() + guard;
+                    auto guards_intact = [&] {
+                        for (size_t i = 0; i < guard; ++i)
+                            if (dx_guarded[i] != 12345.0f || dx_guarded[guard + in_n + i] != 12345.0f) return false;
+                        return true;
+                    };
+                    const int64_t in_plane = shape.h * shape.w;
+                    // In the second half of the tensor (the second task with 2 threads) two in one plane, and one
+                    // in the first half, each set to every kind of bad value.
+                    const size_t late_hi = out_n - 5, late_lo = out_n - 23, early = out_n / 2 - 9;
+                    for (int64_t bad_value_kind = 0; bad_value_kind < 5; ++bad_value_kind) {
+                        auto bad_value = [&](size_t at) -> int64_t {
+                            switch (bad_value_kind) {
+                            case 0: return idx[at] + (int64_t(1) << 32); // low 32 bits still name its tap
+                            case 1: return -1;
+                            case 2: return in_plane;
+                            case 3: return INT64_MIN;
+                            default: return INT64_MAX;
+                            }
+                        };
+                        std::vector<int64_t> bad = idx;
+                        bad[late_hi] = bad_value(late_hi);
+                        const std::string hi = "indices[" + std::to_string(late_hi) + "] = " + std::to_string(bad[late_hi]);
+                        expect_error(simdpool_backward(plan.get(), dy.data(), bad.data(), nullptr, nullptr, dx),
+                                     SIMDPOOL_INVALID_ARGUMENT, {hi});
+                        bad[late_lo] = bad_value(late_lo);
+                        const std::string lo = "indices[" + std::to_string(late_lo) + "] = ";
+                        expect_error(simdpool_backward(plan.get(), dy.data(), bad.data(), nullptr, nullptr, dx),
+                                     SIMDPOOL_INVALID_ARGUMENT, {lo});
+                        bad[early] = bad_value(early);
+                        const std::string first = "indices[" + std::to_string(early) + "] = ";
+                        expect_error(simdpool_backward(plan.get(), dy.data(), bad.data(), nullptr, nullptr, dx),
+                                     SIMDPOOL_INVALID_ARGUMENT, {first});
+                        size_t tasks = 0;
+                        SPTEST_ASSERT_OK(simdpool_plan_task_count(plan.get(), 1, &tasks));
+                        expect_error(simdpool_backward_tasks(plan.get(), dy.data(), bad.data(), nullptr, nullptr, dx,
+                                                             0, tasks),
+                                     SIMDPOOL_INVALID_ARGUMENT, {first});
+                        EXPECT_TRUE(guards_intact());
+                    }
+                    SPTEST_EXPECT_OK(simdpool_backward(plan.get(), dy.data(), idx.data(), nullptr, nullptr, dx));
+                    EXPECT_TRUE(guards_intact());
+                }
+    }
+}
+
 TEST_F(RunErrors, BackwardOfClampedPlanIsRefused) {
     simdpool_pool_desc d = valid_pool(SIMDPOOL_AVG);
     simdpool_options o;

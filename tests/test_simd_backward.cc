@@ -4,8 +4,8 @@
 // tolerance applies. The shapes reach every path: disjoint windows with the two-column W path (2x2/2 and kernel
 // 2 stride 2, vector blocks plus scalar edge columns from padding and ceil_mode), disjoint windows without it
 // (3x3/3, gaps, dilation), overlapping and adaptive windows, 1-D to 3-D, NHWC channel counts below, at and above
-// 8 and 16 and across several 64-channel blocks, NaN in x, -0 and NaN in dy, N > 1, and indices the disjoint
-// path cannot place (its fallback to the scalar scatter).
+// 8 and 16 and far above, NaN in x, -0 and NaN in dy, N > 1, NHWC images split into row blocks, and indices the
+// disjoint path cannot place (its fallback to the scalar scatter).
 #include <cfloat>
 #include <cmath>
 #include <cstdint>
@@ -249,7 +249,7 @@ TEST_P(SimdBackward, Adaptive) {
             }
 }
 
-// The benchmark's shape (VGG 2x2/2) with several threads: tasks split planes (NCHW) and channel blocks (NHWC).
+// The benchmark's shape (VGG 2x2/2) with several threads: tasks split planes (NCHW) and row blocks (NHWC).
 TEST_P(SimdBackward, VggShapeThreaded) {
     const Geometry g = {2, {32, 48}, {2, 2}, {2, 2}, {0, 0}, {1, 1}, 0};
     uint64_t seed = 15000;
@@ -263,6 +263,54 @@ TEST_P(SimdBackward, VggShapeThreaded) {
             check(plan, scalar, a, layout, naive_pool_input_elements(&d), naive_pool_output_elements(&d), 32 * 48,
                   seed++);
         }
+}
+
+// NHWC backward split into row blocks of one image (a multi-threaded plan of N = 1), run one task at a time in
+// reverse order: every path gives the whole-image scalar result, including blocks whose edge cuts a window
+// (3 blocks of 7 rows under 2x2/2) and indices outside their window that land in another block's rows.
+TEST_P(SimdBackward, NhwcRowBlocks) {
+    uint64_t seed = 17000;
+    int split = 0, cases = 0;
+    for (const Geometry &g : geometries())
+        for (simdpool_algorithm a : {SIMDPOOL_MAX, SIMDPOOL_AVG})
+            for (bool foreign : {false, true}) {
+                if (foreign && a == SIMDPOOL_AVG) continue;
+                const simdpool_pool_desc d = make_desc(a, SIMDPOOL_NHWC, 1, 101, g);
+                SCOPED_TRACE(describe(d) + (foreign ? " foreign indices" : ""));
+                PlanPtr plan, scalar;
+                ASSERT_EQ(make_pool_plan(d, isa_options(GetParam(), 3), &plan), SIMDPOOL_OK) << simdpool_last_error();
+                ASSERT_EQ(make_pool_plan(d, isa_options(SIMDPOOL_ISA_SCALAR), &scalar), SIMDPOOL_OK);
+                size_t nin = naive_pool_input_elements(&d), nout = naive_pool_output_elements(&d), tasks = 0;
+                ASSERT_EQ(simdpool_plan_task_count(plan.get(), 1, &tasks), SIMDPOOL_OK);
+                split += tasks > 1;
+                ++cases;
+                const std::vector<float> x = extremum_fill(nin, seed, 0.05);
+                std::vector<float> y(nout);
+                std::vector<int64_t> idx;
+                if (a == SIMDPOOL_MAX) {
+                    idx.assign(nout, -1);
+                    ASSERT_EQ(simdpool_forward(scalar.get(), x.data(), y.data(), idx.data()), SIMDPOOL_OK);
+                    Rng r(seed + 3);
+                    int64_t in_plane = 1;
+                    for (int i = 0; i < g.dims; ++i) in_plane *= g.in[i];
+                    if (foreign)
+                        for (auto &i : idx)
+                            if (r.chance(0.05)) i = r.uniform_int(0, in_plane - 1);
+                }
+                const std::vector<float> dy = gradient_fill(nout, seed + 1);
+                const std::vector<float> want = run_backward(scalar.get(), dy, idx, nin);
+                std::vector<float> got(nin, std::nanf("0x99"));
+                for (size_t t = tasks; t-- > 0;)
+                    ASSERT_EQ(simdpool_backward_tasks(plan.get(), dy.data(), idx.empty() ? nullptr : idx.data(),
+                                                      nullptr, nullptr, got.data(), t, t + 1),
+                              SIMDPOOL_OK)
+                        << simdpool_last_error();
+                EXPECT_TRUE(arrays_identical(got, want, "dx"));
+                ++seed;
+                if (HasFatalFailure()) return;
+            }
+    // Plans below OpenMP's break-even size keep whole images; most shapes here are above it.
+    EXPECT_GT(split, cases / 2) << split << " of " << cases << " plans split their image";
 }
 
 INSTANTIATE_TEST_SUITE_P(Isa, SimdBackward, ::testing::ValuesIn(x86_isas()), IsaParamName());

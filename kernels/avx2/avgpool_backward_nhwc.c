@@ -5,11 +5,12 @@
 
 SP_DECLARE_FAMILY(avx2, avgpool)
 
-void sp_avx2_avgpool_bwd_nhwc_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
-                                    const float *y, float *dx, int64_t c_begin, int64_t c_end)
+int64_t sp_avx2_avgpool_bwd_nhwc_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
+                                       const float *y, float *dx, int64_t row_begin, int64_t row_end)
 {
     (void)idx;
     (void)x;
     (void)y;
-    bwd_avg_nhwc(g, dy, dx, c_begin, c_end);
+    bwd_avg_nhwc(g, dy, dx, row_begin, row_end);
+    return -1;
 }

@@ -6,6 +6,7 @@
 #ifndef SIMDPOOL_AVX2_BACKWARD_VEC_H
 #define SIMDPOOL_AVX2_BACKWARD_VEC_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <simde/x86/avx2.h>
@@ -73,21 +74,41 @@ SP_KERNEL_INLINE bv_mask bv_routed(const int64_t *idx, int64_t pos, int64_t n)
     return simde_mm256_permute4x64_epi64(simde_mm256_castps_si256(packed), 0xD8);
 }
 
-/* NHWC, overlapping windows: dx[idx[i] * C + i] += dy[i] for lanes i < n (distinct channels, so no conflicts).
-   AVX2 has no scatter. */
-SP_KERNEL_INLINE void bv_routed_accumulate(float *dx, const int64_t *idx, const float *dy, int64_t C, int64_t n)
+/* NHWC, overlapping windows: dx[idx[i] * C + i] += dy[i] for lanes i < C whose index lies in the call's pixels
+   [first_pixel, first_pixel + pixels) (distinct channels, so no conflicts); returns whether some index lies
+   outside [0, in_pixels). AVX2 has no scatter. */
+SP_KERNEL_INLINE bool bv_routed_accumulate(float *dx, const int64_t *idx, const float *dy, int64_t C,
+                                           int64_t first_pixel, int64_t pixels, int64_t in_pixels)
 {
-    for (int64_t i = 0; i < n; ++i) dx[idx[i] * C + i] += dy[i];
+    bool outside = false;
+    for (int64_t i = 0; i < C; ++i) {
+        const uint64_t at = (uint64_t)idx[i];
+        if (at - (uint64_t)first_pixel < (uint64_t)pixels) dx[(int64_t)at * C + i] += dy[i];
+        outside |= at >= (uint64_t)in_pixels;
+    }
+    return outside;
+}
+
+/* The OR of the index vectors bv_routed_pairs read: a high half set in any lane means some index was negative or
+   at least 2^32, which its 32-bit compare cannot see. */
+typedef simde__m256i bv_index_bits;
+SP_KERNEL_INLINE bv_index_bits bv_index_bits_none(void) { return simde_mm256_setzero_si256(); }
+SP_KERNEL_INLINE bool bv_index_bits_past_32(bv_index_bits b)
+{
+    return !simde_mm256_testz_si256(b, simde_mm256_set1_epi64x((int64_t)0xFFFFFFFF00000000u));
 }
 
 /* 16 columns of a dx row from 8 windows of two adjacent columns: window i covers columns 2i and 2i+1, which
    sit at plane position pos + 2i (+1). Column 2i+j gets dy[i] + 0 where idx[i] names it, else +0. Returns how
-   many windows' indices hit a column (the caller's check that every index lay in its window). */
-SP_KERNEL_INLINE int bv_routed_pairs(const int64_t *idx, const float *dy, float *dx, int32_t pos)
+   many windows' indices hit a column (the caller's check that every index lay in its window), and ORs the
+   indices into *seen (the check that none has bits past the 32 compared). */
+SP_KERNEL_INLINE int bv_routed_pairs(const int64_t *idx, const float *dy, float *dx, int32_t pos, bv_index_bits *seen)
 {
+    const simde__m256i r0 = simde_mm256_loadu_si256((const simde__m256i *)idx);
+    const simde__m256i r1 = simde_mm256_loadu_si256((const simde__m256i *)(idx + 4));
+    *seen = simde_mm256_or_si256(*seen, simde_mm256_or_si256(r0, r1));
     /* vpshufd 0xA0 copies each 64-bit lane's low half into both halves: [i0 i0 i1 i1 | i2 i2 i3 i3]. */
-    const simde__m256i i0 = simde_mm256_shuffle_epi32(simde_mm256_loadu_si256((const simde__m256i *)idx), 0xA0);
-    const simde__m256i i1 = simde_mm256_shuffle_epi32(simde_mm256_loadu_si256((const simde__m256i *)(idx + 4)), 0xA0);
+    const simde__m256i i0 = simde_mm256_shuffle_epi32(r0, 0xA0), i1 = simde_mm256_shuffle_epi32(r1, 0xA0);
     const simde__m256i p0 = simde_mm256_add_epi32(simde_mm256_set1_epi32(pos), bv_iota());
     const simde__m256i p1 = simde_mm256_add_epi32(p0, simde_mm256_set1_epi32(BV));
     const simde__m256i m0 = simde_mm256_cmpeq_epi32(i0, p0), m1 = simde_mm256_cmpeq_epi32(i1, p1);

@@ -7,16 +7,16 @@ SP_DECLARE_FAMILY(avx2, maxpool)
 SP_DECLARE_FAMILY(avx2, minpool)
 
 /* Max and min alike: the gradient follows the index, whichever rule chose it. */
-void sp_avx2_maxpool_bwd_nchw_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
+int64_t sp_avx2_maxpool_bwd_nchw_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
                                     const float *y, float *dx, size_t planes)
 {
     (void)x;
     (void)y;
-    bwd_routed_nchw(g, dy, idx, dx, planes, sp_scalar_maxpool_bwd_nchw_f32);
+    return bwd_routed_nchw(g, dy, idx, dx, planes, sp_scalar_maxpool_bwd_nchw_f32);
 }
 
-void sp_avx2_minpool_bwd_nchw_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
+int64_t sp_avx2_minpool_bwd_nchw_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
                                     const float *y, float *dx, size_t planes)
 {
-    sp_avx2_maxpool_bwd_nchw_f32(g, dy, idx, x, y, dx, planes);
+    return sp_avx2_maxpool_bwd_nchw_f32(g, dy, idx, x, y, dx, planes);
 }

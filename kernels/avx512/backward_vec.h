@@ -7,6 +7,7 @@
 #ifndef SIMDPOOL_AVX512_BACKWARD_VEC_H
 #define SIMDPOOL_AVX512_BACKWARD_VEC_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <simde/x86/avx512.h>
@@ -64,28 +65,48 @@ SP_KERNEL_INLINE bv_mask bv_routed(const int64_t *idx, int64_t pos, int64_t n)
     return (bv_mask)(lo | (unsigned)hi << 8);
 }
 
-/* NHWC, overlapping windows: dx[idx[i] * C + i] += dy[i] for lanes i < n. The lanes are distinct channels,
-   hence distinct addresses, so a gather, an add and a scatter keep every element's order. */
-SP_KERNEL_INLINE void bv_routed_accumulate(float *dx, const int64_t *idx, const float *dy, int64_t C, int64_t n)
+/* NHWC, overlapping windows: dx[idx[i] * C + i] += dy[i] for lanes i < C whose index lies in the call's pixels
+   [first_pixel, first_pixel + pixels); returns whether some index lies outside [0, in_pixels). The lanes are
+   distinct channels, hence distinct addresses, so a gather, an add and a scatter keep every element's order. */
+SP_KERNEL_INLINE bool bv_routed_accumulate(float *dx, const int64_t *idx, const float *dy, int64_t C,
+                                           int64_t first_pixel, int64_t pixels, int64_t in_pixels)
 {
     const __m512i lane = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0), vC = _mm512_set1_epi64(C);
-    for (int64_t i = 0; i < n; i += 8) {
-        const __mmask8 k = (__mmask8)(n - i >= 8 ? 0xFF : (1u << (n - i)) - 1u);
-        const __m512i at = _mm512_add_epi64(_mm512_mullo_epi64(_mm512_maskz_loadu_epi64(k, idx + i), vC),
-                                            _mm512_add_epi64(lane, _mm512_set1_epi64(i)));
-        const __m256 old = _mm512_mask_i64gather_ps(_mm256_setzero_ps(), k, at, dx, 4);
-        _mm512_mask_i64scatter_ps(dx, k, at, _mm256_add_ps(old, _mm256_maskz_loadu_ps(k, dy + i)), 4);
+    const __m512i first = _mm512_set1_epi64(first_pixel), span = _mm512_set1_epi64(pixels);
+    const __m512i limit = _mm512_set1_epi64(in_pixels);
+    __mmask8 outside = 0;
+    for (int64_t i = 0; i < C; i += 8) {
+        const __mmask8 k = (__mmask8)(C - i >= 8 ? 0xFF : (1u << (C - i)) - 1u);
+        const __m512i pixel = _mm512_maskz_loadu_epi64(k, idx + i);
+        outside |= (__mmask8)(k & ~_mm512_mask_cmplt_epu64_mask(k, pixel, limit));
+        const __mmask8 in_rows = _mm512_mask_cmplt_epu64_mask(k, _mm512_sub_epi64(pixel, first), span);
+        const __m512i at = _mm512_add_epi64(_mm512_mullo_epi64(pixel, vC), _mm512_add_epi64(lane, _mm512_set1_epi64(i)));
+        const __m256 old = _mm512_mask_i64gather_ps(_mm256_setzero_ps(), in_rows, at, dx, 4);
+        _mm512_mask_i64scatter_ps(dx, in_rows, at, _mm256_add_ps(old, _mm256_maskz_loadu_ps(in_rows, dy + i)), 4);
     }
+    return outside != 0;
+}
+
+/* The OR of the index vectors bv_routed_pairs read: a high half set in any lane means some index was negative or
+   at least 2^32, which its 32-bit compare cannot see. */
+typedef simde__m512i bv_index_bits;
+SP_KERNEL_INLINE bv_index_bits bv_index_bits_none(void) { return simde_mm512_setzero_si512(); }
+SP_KERNEL_INLINE bool bv_index_bits_past_32(bv_index_bits b)
+{
+    return simde_mm512_test_epi64_mask(b, simde_mm512_set1_epi64((int64_t)0xFFFFFFFF00000000u)) != 0;
 }
 
 /* 32 columns of a dx row from 16 windows of two adjacent columns: window i covers columns 2i and 2i+1, which
    sit at plane position pos + 2i (+1). Column 2i+j gets dy[i] + 0 where idx[i] names it, else +0. Returns how
-   many windows' indices hit a column (the caller's check that every index lay in its window). */
-SP_KERNEL_INLINE int bv_routed_pairs(const int64_t *idx, const float *dy, float *dx, int32_t pos)
+   many windows' indices hit a column (the caller's check that every index lay in its window), and ORs the
+   indices into *seen (the check that none has bits past the 32 compared). */
+SP_KERNEL_INLINE int bv_routed_pairs(const int64_t *idx, const float *dy, float *dx, int32_t pos, bv_index_bits *seen)
 {
+    const simde__m512i r0 = simde_mm512_loadu_si512(idx), r1 = simde_mm512_loadu_si512(idx + 8);
+    *seen = simde_mm512_or_si512(*seen, simde_mm512_or_si512(r0, r1));
     /* vpshufd 0xA0 copies each 64-bit lane's low half into both halves: [i0 i0 i1 i1 | ...]. */
-    const simde__m512i i0 = _mm512_shuffle_epi32(simde_mm512_loadu_si512(idx), (_MM_PERM_ENUM)0xA0);
-    const simde__m512i i1 = _mm512_shuffle_epi32(simde_mm512_loadu_si512(idx + 8), (_MM_PERM_ENUM)0xA0);
+    const simde__m512i i0 = _mm512_shuffle_epi32(r0, (_MM_PERM_ENUM)0xA0);
+    const simde__m512i i1 = _mm512_shuffle_epi32(r1, (_MM_PERM_ENUM)0xA0);
     const simde__m512i p0 = simde_mm512_add_epi32(simde_mm512_set1_epi32(pos), bv_iota());
     const simde__m512i p1 = simde_mm512_add_epi32(p0, simde_mm512_set1_epi32(BV));
     const bv_mask m0 = simde_mm512_cmpeq_epi32_mask(i0, p0), m1 = simde_mm512_cmpeq_epi32_mask(i1, p1);

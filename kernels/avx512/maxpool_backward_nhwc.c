@@ -7,16 +7,16 @@ SP_DECLARE_FAMILY(avx512, maxpool)
 SP_DECLARE_FAMILY(avx512, minpool)
 
 /* Max and min alike: the gradient follows the index, whichever rule chose it. */
-void sp_avx512_maxpool_bwd_nhwc_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
-                                    const float *y, float *dx, int64_t c_begin, int64_t c_end)
+int64_t sp_avx512_maxpool_bwd_nhwc_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
+                                       const float *y, float *dx, int64_t row_begin, int64_t row_end)
 {
     (void)x;
     (void)y;
-    bwd_routed_nhwc(g, dy, idx, dx, c_begin, c_end, sp_scalar_maxpool_bwd_nhwc_f32);
+    return bwd_routed_nhwc(g, dy, idx, dx, row_begin, row_end, sp_scalar_maxpool_bwd_nhwc_f32);
 }
 
-void sp_avx512_minpool_bwd_nhwc_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
-                                    const float *y, float *dx, int64_t c_begin, int64_t c_end)
+int64_t sp_avx512_minpool_bwd_nhwc_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
+                                       const float *y, float *dx, int64_t row_begin, int64_t row_end)
 {
-    sp_avx512_maxpool_bwd_nhwc_f32(g, dy, idx, x, y, dx, c_begin, c_end);
+    return sp_avx512_maxpool_bwd_nhwc_f32(g, dy, idx, x, y, dx, row_begin, row_end);
 }

@@ -25,8 +25,8 @@ void sp_scalar_avgpool_fwd_nchw_f32(const sp_pool_geometry *g, const float *x, f
     }
 }
 
-void sp_scalar_avgpool_bwd_nchw_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
-                                    const float *y, float *dx, size_t planes)
+int64_t sp_scalar_avgpool_bwd_nchw_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
+                                       const float *y, float *dx, size_t planes)
 {
     (void)idx;
     (void)x;
@@ -50,4 +50,5 @@ void sp_scalar_avgpool_bwd_nchw_f32(const sp_pool_geometry *g, const float *dy, 
         dy += out_plane;
         dx += in_plane;
     }
+    return -1;
 }

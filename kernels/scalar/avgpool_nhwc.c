@@ -31,15 +31,17 @@ void sp_scalar_avgpool_fwd_nhwc_f32(const sp_pool_geometry *g, const float *x, f
     }
 }
 
-void sp_scalar_avgpool_bwd_nhwc_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
-                                    const float *y, float *dx, int64_t c_begin, int64_t c_end)
+int64_t sp_scalar_avgpool_bwd_nhwc_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
+                                       const float *y, float *dx, int64_t row_begin, int64_t row_end)
 {
     (void)idx;
     (void)x;
     (void)y;
     const int64_t C = g->channels, rows = g->out[0] * g->out[1], out_w = g->out[2];
-    sp_zero_channels_nhwc(dx, sp_in_plane(g), C, c_begin, c_end);
+    const int64_t c_begin = 0, c_end = C, first_pixel = row_begin * g->in[2], end_pixel = row_end * g->in[2];
+    memset(dx + first_pixel * C, 0, (size_t)((end_pixel - first_pixel) * C) * sizeof(float));
     for (int64_t r = 0; r < rows; ++r) {
+        if (!sp_window_touches_rows(g, r, row_begin, row_end)) continue;
         const sp_row row = sp_row_at(g, r);
         for (int64_t ow = 0; ow < out_w; ++ow) {
             const sp_window win = sp_window_at(&row, ow);
@@ -51,10 +53,12 @@ void sp_scalar_avgpool_bwd_nhwc_f32(const sp_pool_geometry *g, const float *dy, 
                 float share[SP_CHANNEL_BLOCK];
                 for (int64_t k = 0; k < nb; ++k) share[k] = dyo[k] / d;
                 SP_FOR_EACH_TAP(win, off) {
+                    if (off < first_pixel || off >= end_pixel) continue;
                     float *restrict dxt = dx + off * C + c0;
                     for (int64_t k = 0; k < nb; ++k) dxt[k] += share[k];
                 }
             }
         }
     }
+    return -1;
 }

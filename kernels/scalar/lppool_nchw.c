@@ -63,8 +63,8 @@ void sp_scalar_lppool_fwd_nchw_f32(const sp_pool_geometry *g, const float *x, fl
     }
 }
 
-void sp_scalar_lppool_bwd_nchw_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
-                                   const float *y, float *dx, size_t planes)
+int64_t sp_scalar_lppool_bwd_nchw_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
+                                      const float *y, float *dx, size_t planes)
 {
     (void)idx;
     switch (sp_lp_mode_of(g->p)) {
@@ -72,4 +72,5 @@ void sp_scalar_lppool_bwd_nchw_f32(const sp_pool_geometry *g, const float *dy, c
     case SP_LP_2: lp_bwd_nchw(g, dy, x, y, dx, planes, SP_LP_2); break;
     default: lp_bwd_nchw(g, dy, x, y, dx, planes, SP_LP_GENERAL); break;
     }
+    return -1;
 }

@@ -31,12 +31,15 @@ static SP_ALWAYS_INLINE void lp_fwd_nhwc(const sp_pool_geometry *g, const float 
 
 /* dx_i += dy * sign(x_i) * |x_i|^(p-1) / y^(p-1); nothing where y == 0. */
 static SP_ALWAYS_INLINE void lp_bwd_nhwc(const sp_pool_geometry *g, const float *dy, const float *x, const float *y,
-                                         float *dx, int64_t c_begin, int64_t c_end, enum sp_lp_mode mode)
+                                         float *dx, int64_t row_begin, int64_t row_end, enum sp_lp_mode mode)
 {
     const int64_t C = g->channels, rows = g->out[0] * g->out[1], out_w = g->out[2];
     const float p = g->p;
-    sp_zero_channels_nhwc(dx, sp_in_plane(g), C, c_begin, c_end);
+    /* The call's rows (kernels.h): their pixels are zeroed, and only taps among them receive. */
+    const int64_t c_begin = 0, c_end = C, first_pixel = row_begin * g->in[2], end_pixel = row_end * g->in[2];
+    memset(dx + first_pixel * C, 0, (size_t)((end_pixel - first_pixel) * C) * sizeof(float));
     for (int64_t r = 0; r < rows; ++r) {
+        if (!sp_window_touches_rows(g, r, row_begin, row_end)) continue;
         const sp_row row = sp_row_at(g, r);
         for (int64_t ow = 0; ow < out_w; ++ow) {
             const sp_window win = sp_window_at(&row, ow);
@@ -48,6 +51,7 @@ static SP_ALWAYS_INLINE void lp_bwd_nhwc(const sp_pool_geometry *g, const float 
                 float factor[SP_CHANNEL_BLOCK];
                 for (int64_t k = 0; k < nb; ++k) factor[k] = sp_lp_grad_factor(dyo[k], yo[k], p, mode);
                 SP_FOR_EACH_TAP(win, off) {
+                    if (off < first_pixel || off >= end_pixel) continue;
                     const float *restrict xt = x + off * C + c0;
                     float *restrict dxt = dx + off * C + c0;
                     /* Adding 0 where y == 0 equals adding nothing: dx starts at +0 and never becomes -0. */
@@ -70,13 +74,14 @@ void sp_scalar_lppool_fwd_nhwc_f32(const sp_pool_geometry *g, const float *x, fl
     }
 }
 
-void sp_scalar_lppool_bwd_nhwc_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
-                                   const float *y, float *dx, int64_t c_begin, int64_t c_end)
+int64_t sp_scalar_lppool_bwd_nhwc_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
+                                      const float *y, float *dx, int64_t row_begin, int64_t row_end)
 {
     (void)idx;
     switch (sp_lp_mode_of(g->p)) {
-    case SP_LP_1: lp_bwd_nhwc(g, dy, x, y, dx, c_begin, c_end, SP_LP_1); break;
-    case SP_LP_2: lp_bwd_nhwc(g, dy, x, y, dx, c_begin, c_end, SP_LP_2); break;
-    default: lp_bwd_nhwc(g, dy, x, y, dx, c_begin, c_end, SP_LP_GENERAL); break;
+    case SP_LP_1: lp_bwd_nhwc(g, dy, x, y, dx, row_begin, row_end, SP_LP_1); break;
+    case SP_LP_2: lp_bwd_nhwc(g, dy, x, y, dx, row_begin, row_end, SP_LP_2); break;
+    default: lp_bwd_nhwc(g, dy, x, y, dx, row_begin, row_end, SP_LP_GENERAL); break;
     }
+    return -1;
 }

@@ -30,18 +30,27 @@ static SP_ALWAYS_INLINE void extremum_fwd_nchw(const sp_pool_geometry *g, const 
     }
 }
 
-/* Max and min alike: each output's gradient goes to its recorded tap, in output order. */
-static void extremum_bwd_nchw(const sp_pool_geometry *g, const float *restrict dy, const int64_t *restrict idx,
-                              float *restrict dx, size_t planes)
+/* Max and min alike: each output's gradient goes to its recorded tap, in output order. Indices outside the
+   plane are skipped; the lowest one's position is returned (kernels.h). */
+static int64_t extremum_bwd_nchw(const sp_pool_geometry *g, const float *restrict dy, const int64_t *restrict idx,
+                                 float *restrict dx, size_t planes)
 {
     const int64_t in_plane = sp_in_plane(g), out_plane = sp_out_plane(g);
+    int64_t first_outside = -1;
     for (size_t p = 0; p < planes; ++p) {
         memset(dx, 0, (size_t)in_plane * sizeof(float));
-        for (int64_t o = 0; o < out_plane; ++o) dx[idx[o]] += dy[o];
+        for (int64_t o = 0; o < out_plane; ++o) {
+            const uint64_t at = (uint64_t)idx[o];
+            if (at < (uint64_t)in_plane)
+                dx[at] += dy[o];
+            else if (first_outside < 0)
+                first_outside = (int64_t)p * out_plane + o;
+        }
         dy += out_plane;
         idx += out_plane;
         dx += in_plane;
     }
+    return first_outside;
 }
 
 void sp_scalar_maxpool_fwd_nchw_f32(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx, size_t planes)
@@ -60,18 +69,18 @@ void sp_scalar_minpool_fwd_nchw_f32(const sp_pool_geometry *g, const float *x, f
         extremum_fwd_nchw(g, x, y, NULL, planes, 1, 0);
 }
 
-void sp_scalar_maxpool_bwd_nchw_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
-                                    const float *y, float *dx, size_t planes)
+int64_t sp_scalar_maxpool_bwd_nchw_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
+                                       const float *y, float *dx, size_t planes)
 {
     (void)x;
     (void)y;
-    extremum_bwd_nchw(g, dy, idx, dx, planes);
+    return extremum_bwd_nchw(g, dy, idx, dx, planes);
 }
 
-void sp_scalar_minpool_bwd_nchw_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
-                                    const float *y, float *dx, size_t planes)
+int64_t sp_scalar_minpool_bwd_nchw_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
+                                       const float *y, float *dx, size_t planes)
 {
     (void)x;
     (void)y;
-    extremum_bwd_nchw(g, dy, idx, dx, planes);
+    return extremum_bwd_nchw(g, dy, idx, dx, planes);
 }

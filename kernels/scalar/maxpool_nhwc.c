@@ -43,17 +43,31 @@ static SP_ALWAYS_INLINE void extremum_fwd_nhwc(const sp_pool_geometry *g, const 
     }
 }
 
-/* Max and min alike: each output's gradient goes to its recorded pixel, channel by channel, in output order. */
-static void extremum_bwd_nhwc(const sp_pool_geometry *g, const float *restrict dy, const int64_t *restrict idx,
-                              float *restrict dx, int64_t c_begin, int64_t c_end)
+/* Max and min alike: each output's gradient goes to its recorded pixel, channel by channel, in output order,
+   where that pixel lies in the call's rows. Indices outside the plane are skipped; the lowest one's position is
+   returned (kernels.h). */
+static int64_t extremum_bwd_nhwc(const sp_pool_geometry *g, const float *restrict dy, const int64_t *restrict idx,
+                                 float *restrict dx, int64_t row_begin, int64_t row_end)
 {
     const int64_t C = g->channels, out_pixels = sp_out_plane(g);
-    sp_zero_channels_nhwc(dx, sp_in_plane(g), C, c_begin, c_end);
+    const uint64_t in_pixels = (uint64_t)sp_in_plane(g);
+    const int64_t first_pixel = row_begin * g->in[2];
+    const uint64_t pixels = (uint64_t)((row_end - row_begin) * g->in[2]);
+    int64_t first_outside = -1;
+    memset(dx + first_pixel * C, 0, (size_t)pixels * (size_t)C * sizeof(float));
     for (int64_t o = 0; o < out_pixels; ++o) {
         const float *dyo = dy + o * C;
         const int64_t *io = idx + o * C;
-        for (int64_t c = c_begin; c < c_end; ++c) dx[io[c] * C + c] += dyo[c];
+        for (int64_t c = 0; c < C; ++c) {
+            const uint64_t at = (uint64_t)io[c];
+            if (at >= in_pixels) {
+                if (first_outside < 0) first_outside = o * C + c;
+            } else if (at - (uint64_t)first_pixel < pixels) {
+                dx[(int64_t)at * C + c] += dyo[c];
+            }
+        }
     }
+    return first_outside;
 }
 
 void sp_scalar_maxpool_fwd_nhwc_f32(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx,
@@ -74,18 +88,18 @@ void sp_scalar_minpool_fwd_nhwc_f32(const sp_pool_geometry *g, const float *x, f
         extremum_fwd_nhwc(g, x, y, NULL, row_begin, row_end, 1, 0);
 }
 
-void sp_scalar_maxpool_bwd_nhwc_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
-                                    const float *y, float *dx, int64_t c_begin, int64_t c_end)
+int64_t sp_scalar_maxpool_bwd_nhwc_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
+                                       const float *y, float *dx, int64_t row_begin, int64_t row_end)
 {
     (void)x;
     (void)y;
-    extremum_bwd_nhwc(g, dy, idx, dx, c_begin, c_end);
+    return extremum_bwd_nhwc(g, dy, idx, dx, row_begin, row_end);
 }
 
-void sp_scalar_minpool_bwd_nhwc_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
-                                    const float *y, float *dx, int64_t c_begin, int64_t c_end)
+int64_t sp_scalar_minpool_bwd_nhwc_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
+                                       const float *y, float *dx, int64_t row_begin, int64_t row_end)
 {
     (void)x;
     (void)y;
-    extremum_bwd_nhwc(g, dy, idx, dx, c_begin, c_end);
+    return extremum_bwd_nhwc(g, dy, idx, dx, row_begin, row_end);
 }

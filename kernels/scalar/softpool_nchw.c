@@ -51,8 +51,8 @@ void sp_scalar_softpool_fwd_nchw_f32(const sp_pool_geometry *g, const float *x, 
 }
 
 /* dx_i += dy * (w_i / S) * (1 + x_i - y), with m, w_i and S recomputed from x as in the forward. */
-void sp_scalar_softpool_bwd_nchw_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
-                                     const float *y, float *dx, size_t planes)
+int64_t sp_scalar_softpool_bwd_nchw_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
+                                        const float *y, float *dx, size_t planes)
 {
     (void)idx;
     const int64_t in_plane = sp_in_plane(g), rows = g->out[0] * g->out[1], out_w = g->out[2];
@@ -92,4 +92,5 @@ void sp_scalar_softpool_bwd_nchw_f32(const sp_pool_geometry *g, const float *dy,
         y += out_plane;
         dy += out_plane;
     }
+    return -1;
 }

@@ -62,14 +62,17 @@ void sp_scalar_softpool_fwd_nhwc_f32(const sp_pool_geometry *g, const float *x, 
 }
 
 /* dx_i += dy * (w_i / S) * (1 + x_i - y), with m, w_i and S recomputed from x as in the forward. */
-void sp_scalar_softpool_bwd_nhwc_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
-                                     const float *y, float *dx, int64_t c_begin, int64_t c_end)
+int64_t sp_scalar_softpool_bwd_nhwc_f32(const sp_pool_geometry *g, const float *dy, const int64_t *idx, const float *x,
+                                        const float *y, float *dx, int64_t row_begin, int64_t row_end)
 {
     (void)idx;
     const int64_t C = g->channels, rows = g->out[0] * g->out[1], out_w = g->out[2];
     float weight[SOFT_WEIGHT_TAPS][SP_CHANNEL_BLOCK];
-    sp_zero_channels_nhwc(dx, sp_in_plane(g), C, c_begin, c_end);
+    /* The call's rows (kernels.h): their pixels are zeroed, and only taps among them receive. */
+    const int64_t c_begin = 0, c_end = C, first_pixel = row_begin * g->in[2], end_pixel = row_end * g->in[2];
+    memset(dx + first_pixel * C, 0, (size_t)((end_pixel - first_pixel) * C) * sizeof(float));
     for (int64_t r = 0; r < rows; ++r) {
+        if (!sp_window_touches_rows(g, r, row_begin, row_end)) continue;
         const sp_row row = sp_row_at(g, r);
         for (int64_t ow = 0; ow < out_w; ++ow) {
             const sp_window win = sp_window_at(&row, ow);
@@ -101,7 +104,9 @@ void sp_scalar_softpool_bwd_nhwc_f32(const sp_pool_geometry *g, const float *dy,
                 SP_FOR_EACH_TAP(win, off) {
                     const float *restrict xt = x + off * C + c0;
                     float *restrict dxt = dx + off * C + c0;
-                    if (j < SOFT_WEIGHT_TAPS) {
+                    if (off < first_pixel || off >= end_pixel) {
+                        /* Another call's pixel; the weights stay in step. */
+                    } else if (j < SOFT_WEIGHT_TAPS) {
                         const float *restrict wj = weight[j];
                         for (int64_t k = 0; k < nb; ++k) dxt[k] += sp_soft_grad(s[k], wj[k], xt[k], yo[k]);
                     } else {
@@ -113,4 +118,5 @@ void sp_scalar_softpool_bwd_nhwc_f32(const sp_pool_geometry *g, const float *dy,
             }
         }
     }
+    return -1;
 }

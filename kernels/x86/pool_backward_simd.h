@@ -12,10 +12,17 @@
  * each pixel) finds its window by dividing its position by the stride. For MAX/MIN, dx = dy + 0 where the
  * window's index names this element, else +0: a compare instead of a scatter. That equals the scatter only
  * if every index lies inside its own window (what the forward records); the kernels count the hits and, should
- * one be missing, redo that plane (NCHW) or channel block (NHWC) with the scalar scatter.
+ * one be missing, redo that plane (NCHW) or the call's dx rows (NHWC, see bwd_routed_nhwc) with the scalar
+ * scatter.
+ *
+ * Indices come from the caller (kernels.h): a hit is an exact match with a position inside the plane, so a full
+ * hit count also proves every index valid, except in the two-column W path, which matches the low 32 bits only;
+ * there the index vectors are OR-ed together and any high bit set sends the plane to the scalar scatter too,
+ * which skips the indices outside the plane and finds the lowest one.
  *
  * Overlapping and adaptive windows zero dx and accumulate: AVG in vectors (along the output row in NCHW, along
- * channels in NHWC), MAX/MIN with the scalar scatter in NCHW and gather/scatter over channels in NHWC.
+ * channels in NHWC), MAX/MIN with the scalar scatter in NCHW and gather/scatter over channels in NHWC. NHWC
+ * calls cover a block of dx rows (kernels.h): they add only the contributions whose tap or index lies in it.
  */
 #ifndef SIMDPOOL_POOL_BACKWARD_SIMD_H
 #define SIMDPOOL_POOL_BACKWARD_SIMD_H
@@ -98,7 +105,8 @@ enum bwd_kind { BWD_ROUTED, BWD_AVG };
  */
 static SP_ALWAYS_INLINE int64_t bwd_disjoint_nchw_row(const sp_pool_geometry *g, enum bwd_kind kind, bool pairs,
                                                       const float *restrict dy_r, const int64_t *restrict idx_r,
-                                                      const float *restrict div_r, float *restrict dx, int64_t pos)
+                                                      const float *restrict div_r, float *restrict dx, int64_t pos,
+                                                      bv_index_bits *seen)
 {
     const int64_t W = g->in[2];
     int64_t hits = 0, c = 0;
@@ -120,7 +128,7 @@ static SP_ALWAYS_INLINE int64_t bwd_disjoint_nchw_row(const sp_pool_geometry *g,
         BWD_COLUMNS_UP_TO(2 * o - g->pad_begin[2])
         for (; o + BV <= o_end; o += BV, c += 2 * BV) {
             if (kind == BWD_ROUTED)
-                hits += bv_routed_pairs(idx_r + o, dy_r + o, dx + c, (int32_t)(pos + c));
+                hits += bv_routed_pairs(idx_r + o, dy_r + o, dx + c, (int32_t)(pos + c), seen);
             else
                 bv_avg_pairs(dy_r + o, div_r + o, dx + c);
         }
@@ -130,12 +138,14 @@ static SP_ALWAYS_INLINE int64_t bwd_disjoint_nchw_row(const sp_pool_geometry *g,
     return hits;
 }
 
-/* One NCHW plane with disjoint windows; returns the routed hits. */
-static SP_ALWAYS_INLINE int64_t bwd_disjoint_nchw_plane(const sp_pool_geometry *g, enum bwd_kind kind, bool pairs,
-                                                        const float *dy, const int64_t *idx, float *dx)
+/* One NCHW plane with disjoint windows; returns the routed hits, and, for MAX/MIN, whether every index was
+   placed exactly (a full count, and no index past 32 bits in the two-column path). */
+static SP_ALWAYS_INLINE bool bwd_disjoint_nchw_plane(const sp_pool_geometry *g, enum bwd_kind kind, bool pairs,
+                                                     const float *dy, const int64_t *idx, float *dx)
 {
     const int64_t H = g->in[1], W = g->in[2], out_h = g->out[1], out_w = g->out[2];
     int64_t hits = 0;
+    bv_index_bits seen = bv_index_bits_none();
     bwd_walk wd = bwd_walk_from(g, 0, 0);
     for (int64_t d = 0; d < g->in[0]; ++d, bwd_walk_next(&wd)) {
         const int64_t od = bwd_walk_owner(&wd);
@@ -148,34 +158,36 @@ static SP_ALWAYS_INLINE int64_t bwd_disjoint_nchw_plane(const sp_pool_geometry *
             }
             const int64_t r = (od * out_h + oh) * out_w;
             hits += bwd_disjoint_nchw_row(g, kind, pairs, dy + r, kind == BWD_ROUTED ? idx + r : NULL,
-                                          kind == BWD_AVG ? g->divisor + r : NULL, dx + pos, pos);
+                                          kind == BWD_AVG ? g->divisor + r : NULL, dx + pos, pos, &seen);
         }
     }
-    return hits;
+    return kind == BWD_AVG || (hits == sp_out_plane(g) && !bv_index_bits_past_32(seen));
 }
 
 /* ---------------------------------------------------------------------------------------------------------- */
 /* NCHW                                                                                                        */
 
-/* MAX and MIN alike. `scatter` is the scalar kernel: overlapping windows, and planes whose indices the
-   disjoint path could not all place. */
-static inline void bwd_routed_nchw(const sp_pool_geometry *g, const float *dy, const int64_t *idx, float *dx,
-                                   size_t planes, sp_bwd_nchw_fn scatter)
+/* MAX and MIN alike; returns the lowest position of an index outside its plane, or -1 (kernels.h). `scatter` is
+   the scalar kernel: overlapping windows, and planes whose indices the disjoint path could not all place. */
+static inline int64_t bwd_routed_nchw(const sp_pool_geometry *g, const float *dy, const int64_t *idx, float *dx,
+                                      size_t planes, sp_bwd_nchw_fn scatter)
 {
-    if (!bwd_windows_disjoint(g)) {
-        scatter(g, dy, idx, NULL, NULL, dx, planes);
-        return;
-    }
+    if (!bwd_windows_disjoint(g)) return scatter(g, dy, idx, NULL, NULL, dx, planes);
     const int64_t in_plane = sp_in_plane(g), out_plane = sp_out_plane(g);
     const bool pairs = bwd_pairs_along_w(g);
+    int64_t first_outside = -1;
     for (size_t p = 0; p < planes; ++p) {
-        const int64_t hits = pairs ? bwd_disjoint_nchw_plane(g, BWD_ROUTED, true, dy, idx, dx)
-                                   : bwd_disjoint_nchw_plane(g, BWD_ROUTED, false, dy, idx, dx);
-        if (hits != out_plane) scatter(g, dy, idx, NULL, NULL, dx, 1);
+        const bool placed = pairs ? bwd_disjoint_nchw_plane(g, BWD_ROUTED, true, dy, idx, dx)
+                                  : bwd_disjoint_nchw_plane(g, BWD_ROUTED, false, dy, idx, dx);
+        if (!placed) {
+            const int64_t outside = scatter(g, dy, idx, NULL, NULL, dx, 1);
+            if (outside >= 0 && first_outside < 0) first_outside = (int64_t)p * out_plane + outside;
+        }
         dy += out_plane;
         idx += out_plane;
         dx += in_plane;
     }
+    return first_outside;
 }
 
 enum { BWD_SHARE_CHUNK = 256 };
@@ -234,16 +246,16 @@ static inline void bwd_avg_nchw(const sp_pool_geometry *g, const float *dy, floa
         if (!disjoint)
             bwd_avg_overlapping_nchw_plane(g, dy, dx);
         else if (pairs)
-            bwd_disjoint_nchw_plane(g, BWD_AVG, true, dy, NULL, dx);
+            (void)bwd_disjoint_nchw_plane(g, BWD_AVG, true, dy, NULL, dx);
         else
-            bwd_disjoint_nchw_plane(g, BWD_AVG, false, dy, NULL, dx);
+            (void)bwd_disjoint_nchw_plane(g, BWD_AVG, false, dy, NULL, dx);
         dy += out_plane;
         dx += in_plane;
     }
 }
 
 /* ---------------------------------------------------------------------------------------------------------- */
-/* NHWC: vectors over the channels [c_begin, c_end) of a pixel                                                 */
+/* NHWC: vectors over the channels of a pixel                                                                 */
 
 static inline void bwd_zero_channels(float *dx_pixel, int64_t n)
 {
@@ -292,74 +304,120 @@ static SP_ALWAYS_INLINE int64_t bwd_disjoint_nhwc_pixel(enum bwd_kind kind, cons
     return hits;
 }
 
-/* Every pixel of one image with disjoint windows, channels [c_begin, c_end); returns the routed hits. */
+/* The dx rows [row_begin, row_end) of one image with disjoint windows; returns the routed hits. */
 static SP_ALWAYS_INLINE int64_t bwd_disjoint_nhwc(const sp_pool_geometry *g, enum bwd_kind kind, const float *dy,
-                                                  const int64_t *idx, float *dx, int64_t c_begin, int64_t c_end)
+                                                  const int64_t *idx, float *dx, int64_t row_begin, int64_t row_end)
 {
     const int64_t C = g->channels, H = g->in[1], W = g->in[2], out_h = g->out[1], out_w = g->out[2];
-    const int64_t n = c_end - c_begin;
     int64_t hits = 0;
-    dy += c_begin;
-    dx += c_begin;
-    if (kind == BWD_ROUTED) idx += c_begin;
-    bwd_walk wd = bwd_walk_from(g, 0, 0);
-    for (int64_t d = 0; d < g->in[0]; ++d, bwd_walk_next(&wd)) {
-        const int64_t od = bwd_walk_owner(&wd);
-        bwd_walk wh = bwd_walk_from(g, 1, 0);
-        for (int64_t h = 0; h < H; ++h, bwd_walk_next(&wh)) {
-            const int64_t oh = bwd_walk_owner(&wh), row_pos = (d * H + h) * W;
-            const int64_t out_row = (od * out_h + oh) * out_w;
-            bwd_walk ww = bwd_walk_from(g, 2, 0);
-            for (int64_t w = 0; w < W; ++w, bwd_walk_next(&ww)) {
-                const int64_t ow = bwd_walk_owner(&ww), pos = row_pos + w;
-                if (od < 0 || oh < 0 || ow < 0) {
-                    bwd_zero_channels(dx + pos * C, n);
-                    continue;
-                }
-                const int64_t o = out_row + ow;
-                hits += bwd_disjoint_nhwc_pixel(kind, dy + o * C, kind == BWD_ROUTED ? idx + o * C : NULL,
-                                                kind == BWD_AVG ? g->divisor[o] : 0.0f, dx + pos * C, pos, n);
+    for (int64_t row = row_begin; row < row_end; ++row) {
+        const int64_t d = row / H, row_pos = row * W;
+        const bwd_walk wd = bwd_walk_from(g, 0, d), wh = bwd_walk_from(g, 1, row - d * H);
+        const int64_t od = bwd_walk_owner(&wd), oh = bwd_walk_owner(&wh);
+        if (od < 0 || oh < 0) {
+            bwd_zero(dx + row_pos * C, W * C);
+            continue;
+        }
+        const int64_t out_row = (od * out_h + oh) * out_w;
+        bwd_walk ww = bwd_walk_from(g, 2, 0);
+        for (int64_t w = 0; w < W; ++w, bwd_walk_next(&ww)) {
+            const int64_t ow = bwd_walk_owner(&ww), pos = row_pos + w;
+            if (ow < 0) {
+                bwd_zero_channels(dx + pos * C, C);
+                continue;
             }
+            const int64_t o = out_row + ow;
+            hits += bwd_disjoint_nhwc_pixel(kind, dy + o * C, kind == BWD_ROUTED ? idx + o * C : NULL,
+                                            kind == BWD_AVG ? g->divisor[o] : 0.0f, dx + pos * C, pos, C);
         }
     }
     return hits;
 }
 
-static inline void bwd_zero_nhwc(const sp_pool_geometry *g, float *dx, int64_t c_begin, int64_t c_end)
+/* Whether output row r's window has taps and all of them lie in dx rows [row_begin, row_end): its taps' rows
+   grow with (d, h), so the first and the last bound them. */
+static inline bool bwd_window_within_rows(const sp_pool_geometry *g, int64_t r, int64_t row_begin, int64_t row_end)
 {
-    const int64_t C = g->channels, pixels = sp_in_plane(g);
-    if (c_begin == 0 && c_end == C) {
-        bwd_zero(dx, pixels * C);
-        return;
-    }
-    for (int64_t p = 0; p < pixels; ++p) bwd_zero_channels(dx + p * C + c_begin, c_end - c_begin);
+    const int64_t od = r / g->out[1], oh = r - od * g->out[1];
+    const int64_t nd = g->taps[0][od], nh = g->taps[1][oh];
+    if (nd == 0 || nh == 0) return false;
+    const int64_t first = g->first[0][od] * g->in[1] + g->first[1][oh];
+    const int64_t last =
+        (g->first[0][od] + (nd - 1) * g->dilation[0]) * g->in[1] + g->first[1][oh] + (nh - 1) * g->dilation[1];
+    return first >= row_begin && last < row_end;
 }
 
-/* MAX and MIN alike. `scatter` is the scalar kernel, for a channel block whose indices the disjoint path could
-   not all place. */
-static inline void bwd_routed_nhwc(const sp_pool_geometry *g, const float *dy, const int64_t *idx, float *dx,
-                                   int64_t c_begin, int64_t c_end, sp_bwd_nhwc_fn scatter)
+/* Adds to *landed how many of n indices lie in pixels [first_pixel, first_pixel + pixels); returns whether any
+   lies outside [0, in_pixels). Branch-free, so it vectorises. */
+static inline bool bwd_count_landings(const int64_t *restrict idx, int64_t n, int64_t first_pixel, int64_t pixels,
+                                      int64_t in_pixels, int64_t *landed)
 {
-    const int64_t C = g->channels, out_pixels = sp_out_plane(g);
-    if (bwd_windows_disjoint(g)) {
-        if (bwd_disjoint_nhwc(g, BWD_ROUTED, dy, idx, dx, c_begin, c_end) != out_pixels * (c_end - c_begin))
-            scatter(g, dy, idx, NULL, NULL, dx, c_begin, c_end);
-        return;
+    uint64_t outside = 0;
+    int64_t count = 0;
+    for (int64_t i = 0; i < n; ++i) {
+        const uint64_t at = (uint64_t)idx[i];
+        count += at - (uint64_t)first_pixel < (uint64_t)pixels;
+        outside |= at >= (uint64_t)in_pixels;
     }
-    bwd_zero_nhwc(g, dx, c_begin, c_end);
-    for (int64_t o = 0; o < out_pixels; ++o)
-        bv_routed_accumulate(dx + c_begin, idx + o * C + c_begin, dy + o * C + c_begin, C, c_end - c_begin);
+    *landed += count;
+    return outside != 0;
 }
 
-static inline void bwd_avg_nhwc(const sp_pool_geometry *g, const float *dy, float *dx, int64_t c_begin, int64_t c_end)
+/* The lowest of n positions whose index lies outside [0, in_pixels): the search after a vector check failed. */
+static int64_t bwd_first_outside(const int64_t *idx, int64_t n, int64_t in_pixels)
+{
+    for (int64_t i = 0; i < n; ++i)
+        if ((uint64_t)idx[i] >= (uint64_t)in_pixels) return i;
+    return -1;
+}
+
+/*
+ * MAX and MIN alike, dx rows [row_begin, row_end) of one image; returns the lowest position of an index outside
+ * its plane, or -1 (kernels.h). `scatter` is the scalar kernel.
+ *
+ * Disjoint windows: the compare path fills the rows from their own windows' indices, which is the whole answer
+ * if every index that lands in the rows was placed by a compare. Output rows whose windows lie within the rows
+ * must all hit (each index in its window); every other output row's indices are only counted where they land
+ * in the rows (a window straddling the rows' edge hits there; any other landing is an index outside its window,
+ * which the compares miss). A short count, or an index outside the plane, sends the rows to the scalar scatter.
+ */
+static inline int64_t bwd_routed_nhwc(const sp_pool_geometry *g, const float *dy, const int64_t *idx, float *dx,
+                                      int64_t row_begin, int64_t row_end, sp_bwd_nhwc_fn scatter)
+{
+    const int64_t C = g->channels, out_w = g->out[2], rows = g->out[0] * g->out[1], in_pixels = sp_in_plane(g);
+    const int64_t first_pixel = row_begin * g->in[2], pixels = (row_end - row_begin) * g->in[2];
+    if (bwd_windows_disjoint(g)) {
+        const int64_t hits = bwd_disjoint_nhwc(g, BWD_ROUTED, dy, idx, dx, row_begin, row_end);
+        int64_t expected = 0;
+        bool outside = false;
+        for (int64_t r = 0; r < rows; ++r) {
+            if (bwd_window_within_rows(g, r, row_begin, row_end))
+                expected += out_w * C;
+            else
+                outside |= bwd_count_landings(idx + r * out_w * C, out_w * C, first_pixel, pixels, in_pixels, &expected);
+        }
+        if (!outside && hits == expected) return -1;
+        return scatter(g, dy, idx, NULL, NULL, dx, row_begin, row_end);
+    }
+    bwd_zero(dx + first_pixel * C, pixels * C);
+    bool outside = false;
+    for (int64_t o = 0; o < rows * out_w; ++o)
+        outside |= bv_routed_accumulate(dx, idx + o * C, dy + o * C, C, first_pixel, pixels, in_pixels);
+    return outside ? bwd_first_outside(idx, rows * out_w * C, in_pixels) : -1;
+}
+
+static inline void bwd_avg_nhwc(const sp_pool_geometry *g, const float *dy, float *dx, int64_t row_begin,
+                                int64_t row_end)
 {
     if (bwd_windows_disjoint(g)) {
-        bwd_disjoint_nhwc(g, BWD_AVG, dy, NULL, dx, c_begin, c_end);
+        bwd_disjoint_nhwc(g, BWD_AVG, dy, NULL, dx, row_begin, row_end);
         return;
     }
-    const int64_t C = g->channels, rows = g->out[0] * g->out[1], out_w = g->out[2], n = c_end - c_begin;
-    bwd_zero_nhwc(g, dx, c_begin, c_end);
+    const int64_t C = g->channels, rows = g->out[0] * g->out[1], out_w = g->out[2], n = C;
+    const int64_t first_pixel = row_begin * g->in[2], end_pixel = row_end * g->in[2];
+    bwd_zero(dx + first_pixel * C, (end_pixel - first_pixel) * C);
     for (int64_t r = 0; r < rows; ++r) {
+        if (!sp_window_touches_rows(g, r, row_begin, row_end)) continue;
         const sp_row row = sp_row_at(g, r);
         for (int64_t ow = 0; ow < out_w; ++ow) {
             const sp_window win = sp_window_at(&row, ow);
@@ -367,13 +425,14 @@ static inline void bwd_avg_nhwc(const sp_pool_geometry *g, const float *dy, floa
             float recip = 0.0f;
             const bool by_recip = bwd_exact_reciprocal(g->divisor[o], &recip);
             const bv_f factor = bv_set1(by_recip ? recip : g->divisor[o]);
-            const float *dy_o = dy + o * C + c_begin;
+            const float *dy_o = dy + o * C;
             for (int64_t c = 0; c < n; c += BV) {
                 const int64_t m = n - c < BV ? n - c : BV;
                 const bv_f d = m == BV ? bv_load(dy_o + c) : bv_load_first(dy_o + c, m);
                 const bv_f share = by_recip ? bv_mul(d, factor) : bv_div(d, factor);
                 SP_FOR_EACH_TAP(win, off) {
-                    float *t = dx + off * C + c_begin + c;
+                    if (off < first_pixel || off >= end_pixel) continue;
+                    float *t = dx + off * C + c;
                     if (m == BV)
                         bv_store(t, bv_add(bv_load(t), share));
                     else
