@@ -25,6 +25,10 @@ typedef struct vtail {
     vi m32, lo64, hi64;
 } vtail;
 
+/* Passed by reference: three vectors. */
+typedef const vtail *vtail_arg;
+SP_KERNEL_INLINE vtail_arg vtail_pass(const vtail *t) { return t; }
+
 static vtail vtail_first(int64_t n) {
     vtail t;
     t.m32 = simde_mm256_cmpgt_epi32(simde_mm256_set1_epi32((int32_t)n), simde_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
@@ -39,9 +43,9 @@ SP_KERNEL_INLINE vf vf_mul(vf a, vf b) { return simde_mm256_mul_ps(a, b); }
 SP_KERNEL_INLINE vf vf_fma(vf a, vf b, vf c) { return simde_mm256_fmadd_ps(a, b, c); }
 
 SP_KERNEL_INLINE vf vf_load(const float *p) { return simde_mm256_loadu_ps(p); }
-SP_KERNEL_INLINE vf vf_load_tail(const float *p, const vtail *t) { return simde_mm256_maskload_ps(p, t->m32); }
+SP_KERNEL_INLINE vf vf_load_tail(const float *p, vtail_arg t) { return simde_mm256_maskload_ps(p, t->m32); }
 SP_KERNEL_INLINE void vf_store(float *p, vf v) { simde_mm256_storeu_ps(p, v); }
-SP_KERNEL_INLINE void vf_store_tail(float *p, const vtail *t, vf v) { simde_mm256_maskstore_ps(p, t->m32, v); }
+SP_KERNEL_INLINE void vf_store_tail(float *p, vtail_arg t, vf v) { simde_mm256_maskstore_ps(p, t->m32, v); }
 SP_KERNEL_INLINE void vf_stream(float *p, vf v) { simde_mm256_stream_ps(p, v); }
 
 /* The NaN-free rule: v wins where strictly better; ties keep best. */
@@ -94,7 +98,7 @@ SP_KERNEL_INLINE void pos64_take_changed(vi *lo, vi *hi, vchange keep, vi pos) {
 }
 
 /* Eight int64 positions, lanes 0-3 and 4-7; `part`: only the tail's lanes. */
-SP_KERNEL_INLINE void store_pos64(int64_t *p, vi lo, vi hi, bool part, const vtail *t) {
+SP_KERNEL_INLINE void store_pos64(int64_t *p, vi lo, vi hi, bool part, vtail_arg t) {
     if (part) {
         simde_mm256_maskstore_epi64(p, t->lo64, lo);
         simde_mm256_maskstore_epi64(p + 4, t->hi64, hi);

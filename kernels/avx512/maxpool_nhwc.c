@@ -25,6 +25,9 @@ typedef simde__mmask16 vtail;   /* the channel tail's lanes */
    global pass eight. */
 enum { VL = 16, BLOCK = 4, PIXEL_U = BLOCK, CARRY_U = 2, GLOBAL_U = 8 };
 
+typedef vtail vtail_arg; /* passed by value: one mask register */
+SP_KERNEL_INLINE vtail_arg vtail_pass(const vtail *t) { return *t; }
+
 /* Lanes [0, n), n < VL. */
 SP_KERNEL_INLINE vtail vtail_first(int64_t n) { return (vtail)((1u << n) - 1); }
 
@@ -34,9 +37,9 @@ SP_KERNEL_INLINE vf vf_mul(vf a, vf b) { return simde_mm512_mul_ps(a, b); }
 SP_KERNEL_INLINE vf vf_fma(vf a, vf b, vf c) { return simde_mm512_fmadd_ps(a, b, c); }
 
 SP_KERNEL_INLINE vf vf_load(const float *p) { return simde_mm512_loadu_ps(p); }
-SP_KERNEL_INLINE vf vf_load_tail(const float *p, const vtail *t) { return load_tail(p, *t); }
+SP_KERNEL_INLINE vf vf_load_tail(const float *p, vtail_arg t) { return load_tail(p, t); }
 SP_KERNEL_INLINE void vf_store(float *p, vf v) { simde_mm512_storeu_ps(p, v); }
-SP_KERNEL_INLINE void vf_store_tail(float *p, const vtail *t, vf v) { store_tail(p, *t, v); }
+SP_KERNEL_INLINE void vf_store_tail(float *p, vtail_arg t, vf v) { store_tail(p, t, v); }
 SP_KERNEL_INLINE void vf_stream(float *p, vf v) { store_stream(p, v); }
 
 /* The NaN-free rule: v wins where strictly better; ties keep best. */
@@ -117,9 +120,9 @@ SP_KERNEL_INLINE void store_i64(int64_t *p, simde__mmask8 k, vi v, bool masked) 
 }
 
 /* Sixteen int64 positions, lanes 0-7 and 8-15; `part`: only the tail's lanes (no store for an empty half). */
-SP_KERNEL_INLINE void store_pos64(int64_t *p, vi lo, vi hi, bool part, const vtail *t) {
-    store_i64(p, (simde__mmask8)(part ? *t : 0xFF), lo, part);
-    if (!part || (*t >> 8)) store_i64(p + 8, (simde__mmask8)(part ? *t >> 8 : 0xFF), hi, part);
+SP_KERNEL_INLINE void store_pos64(int64_t *p, vi lo, vi hi, bool part, vtail_arg t) {
+    store_i64(p, (simde__mmask8)(part ? t : 0xFF), lo, part);
+    if (!part || (t >> 8)) store_i64(p + 8, (simde__mmask8)(part ? t >> 8 : 0xFF), hi, part);
 }
 
 /* The lanes where det is NaN, as bits. */

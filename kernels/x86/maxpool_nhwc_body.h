@@ -30,7 +30,8 @@
  *   vf, vi            float and int32 lanes (vi also holds int64 lanes, half as many)
  *   vm                the exact rule's winners (wins_exact), the operand of vf_select / pos32_take / pos64_take
  *   vchange           the NaN-free rule's winners as `changed` gives them (pos*_take_changed)
- *   vtail             the channel tail's masks (vtail_first), passed by pointer; unused where `masked` is false
+ *   vtail, vtail_arg  the channel tail's masks (vtail_first) and how they are passed (vtail_pass: a mask
+ *                     register by value, vectors by reference); unused where `masked` is false
  *   VL                lanes per vector; BLOCK vectors per general-path block; PIXEL_U / CARRY_U vectors per
  *                     full-window block without / with carried columns; GLOBAL_U vectors per global pass
  *   vf_zero vf_set1 vf_mul vf_fma pick clamp, vf_load vf_load_tail vf_store vf_store_tail vf_stream,
@@ -68,13 +69,13 @@ typedef struct state {
     vi at_hi[BLOCK]; /* IDX_64: the second half */
 } state;
 
-SP_KERNEL_INLINE vf load_vec(const float *p, int u, int U, bool masked, const vtail *t) {
+SP_KERNEL_INLINE vf load_vec(const float *p, int u, int U, bool masked, vtail_arg t) {
     return (masked && u == U - 1) ? vf_load_tail(p + u * VL, t) : vf_load(p + u * VL);
 }
 
 /* Stores a block's results: clamped values (NaN-preserving, as sp_clamp), and positions widened to int64. */
 SP_KERNEL_INLINE void store_state(const ctx *k, const state *s, float *y, int64_t *idx, int U, bool masked,
-                                  const vtail *t, int mode) {
+                                  vtail_arg t, int mode) {
     for (int u = 0; u < U; ++u) {
         vf r = s->best[u];
         if (k->clamp) r = clamp(r, k->lo, k->hi);
@@ -127,7 +128,7 @@ SP_KERNEL_INLINE void update(state *s, vf *det, vf v, int u, int64_t pos, bool i
  * when the NaN-free rule met a NaN: what it stored is then wrong and the caller reruns the block exactly.
  */
 SP_KERNEL_INLINE bool reduce_block(const ctx *k, const float *x, float *y, int64_t *idx, window w, int U, bool masked,
-                                   const vtail *t, bool is_min, int mode, bool exact) {
+                                   vtail_arg t, bool is_min, int mode, bool exact) {
     const int64_t C = k->C;
     state s;
     vf det[BLOCK];
@@ -153,7 +154,7 @@ SP_KERNEL_INLINE bool reduce_block(const ctx *k, const float *x, float *y, int64
 }
 
 SP_KERNEL_INLINE void exact_vectors(const ctx *k, const float *x, float *y, int64_t *idx, window w, int U, bool masked,
-                                    const vtail *t, bool is_min, int mode) {
+                                    vtail_arg t, bool is_min, int mode) {
     for (int u = 0; u < U; ++u) {
         const bool part = masked && u == U - 1;
         reduce_block(k, x + u * VL, y + u * VL, mode ? idx + u * VL : NULL, w, 1, part, t, is_min, mode, true);
@@ -162,7 +163,7 @@ SP_KERNEL_INLINE void exact_vectors(const ctx *k, const float *x, float *y, int6
 
 /* The exact-rule rerun of a block whose fast pass met a NaN, one vector at a time: out of line, it is rare. */
 static __attribute__((noinline)) void reduce_block_exact(const ctx *k, const float *x, float *y, int64_t *idx,
-                                                         window w, int U, bool masked, const vtail *t, bool is_min,
+                                                         window w, int U, bool masked, vtail_arg t, bool is_min,
                                                          int mode) {
     if (is_min) {
         if (mode == IDX_32) exact_vectors(k, x, y, idx, w, U, masked, t, true, IDX_32);
@@ -176,7 +177,7 @@ static __attribute__((noinline)) void reduce_block_exact(const ctx *k, const flo
 }
 
 /* All channels of one output pixel: blocks of BLOCK vectors, then single vectors, then the masked tail. */
-SP_KERNEL_INLINE void reduce_pixel(const ctx *k, const float *x, float *y, int64_t *idx, window w, const vtail *t,
+SP_KERNEL_INLINE void reduce_pixel(const ctx *k, const float *x, float *y, int64_t *idx, window w, vtail_arg t,
                                    bool is_min, int mode) {
     int64_t c = 0;
     for (; c + BLOCK * VL <= k->nc; c += BLOCK * VL)
@@ -204,7 +205,7 @@ SP_KERNEL_INLINE void reduce_pixel(const ctx *k, const float *x, float *y, int64
  */
 SP_KERNEL_INLINE void run_block(const ctx *k, const float *x, int64_t pos0, int64_t pstep, int64_t n, int64_t sh,
                                 int64_t sw, float *y, int64_t *idx, int KH, int KW, int S, int U, bool masked,
-                                const vtail *t, bool is_min, int mode) {
+                                vtail_arg t, bool is_min, int mode) {
     const int64_t C = k->C, rs = sh * C, cs = sw * C;
     const int64_t step = (S ? S * sw : pstep) * C;    /* S > 0 only where pstep = S * sw (dilation 1) */
     const int keep = (S > 0 && S < KW) ? KW - S : 0; /* columns carried to the next pixel */
@@ -272,7 +273,7 @@ SP_KERNEL_INLINE void run_block(const ctx *k, const float *x, int64_t pos0, int6
 }
 
 SP_KERNEL_INLINE void fast_run(const ctx *k, const float *x, int64_t pos0, int64_t pstep, int64_t n, int64_t sh,
-                               int64_t sw, float *y, int64_t *idx, const vtail *t, int KH, int KW, int S, bool is_min,
+                               int64_t sw, float *y, int64_t *idx, vtail_arg t, int KH, int KW, int S, bool is_min,
                                int mode) {
     const int64_t C = k->C;
     if (S == 0 || S >= KW) {
@@ -314,7 +315,7 @@ SP_KERNEL_INLINE void fast_run(const ctx *k, const float *x, int64_t pos0, int64
  * (each max keeps its second, earlier operand on ties: the earliest row, then the earliest column of it).
  */
 SP_KERNEL_INLINE void pair_block(const ctx *k, const float *x, int64_t pos0, int64_t W, int64_t n, float *y0,
-                                 float *y1, int S, int U, bool masked, const vtail *t, bool is_min) {
+                                 float *y1, int S, int U, bool masked, vtail_arg t, bool is_min) {
     const int64_t C = k->C, rs = W * C, step = S * C;
     const int rows = 3 + S, keep = 3 - S;
     vf carry[5][2][BLOCK];
@@ -377,7 +378,7 @@ SP_KERNEL_INLINE void pair_block(const ctx *k, const float *x, int64_t pos0, int
 }
 
 SP_KERNEL_INLINE void pair_run_s(const ctx *k, const float *x, int64_t pos0, int64_t W, int64_t n, float *y0,
-                                 float *y1, const vtail *t, int S, bool is_min) {
+                                 float *y1, vtail_arg t, int S, bool is_min) {
     int64_t c = 0;
     if (CARRY_U > 1)
         for (; c + CARRY_U * VL <= k->nc; c += CARRY_U * VL)
@@ -387,7 +388,7 @@ SP_KERNEL_INLINE void pair_run_s(const ctx *k, const float *x, int64_t pos0, int
 }
 
 static void pair_run(const ctx *k, const float *x, int64_t pos0, int64_t W, int64_t n, float *y0, float *y1,
-                     const vtail *t, int S, bool is_min) {
+                     vtail_arg t, int S, bool is_min) {
     if (is_min) {
         if (S == 1) pair_run_s(k, x, pos0, W, n, y0, y1, t, 1, true);
         else pair_run_s(k, x, pos0, W, n, y0, y1, t, 2, true);
@@ -400,7 +401,7 @@ static void pair_run(const ctx *k, const float *x, int64_t pos0, int64_t W, int6
 /* Full windows of a KH x KW kernel: the stride picks the compile-time variant (1 and 2 carry columns when the
    window is not dilated; any other stride or a dilation loads every tap). */
 SP_KERNEL_INLINE void fast_kernel(const ctx *k, const float *x, int64_t pos0, int64_t pstep, int64_t n, int64_t sh,
-                                  int64_t sw, float *y, int64_t *idx, const vtail *t, int KH, int KW, bool is_min,
+                                  int64_t sw, float *y, int64_t *idx, vtail_arg t, int KH, int KW, bool is_min,
                                   int mode) {
     if (sw == 1 && pstep == 1) fast_run(k, x, pos0, pstep, n, sh, sw, y, idx, t, KH, KW, 1, is_min, mode);
     else if (sw == 1 && pstep == 2) fast_run(k, x, pos0, pstep, n, sh, sw, y, idx, t, KH, KW, 2, is_min, mode);
@@ -416,7 +417,7 @@ SP_KERNEL_INLINE void fast_kernel(const ctx *k, const float *x, int64_t pos0, in
  * everywhere): many independent dependency chains.
  */
 SP_KERNEL_INLINE void global_block(const ctx *k, const float *x, int64_t P, float *y, int64_t *idx, int U, bool masked,
-                                   const vtail *t, bool is_min, int mode) {
+                                   vtail_arg t, bool is_min, int mode) {
     const int64_t C = k->C;
     vf best[GLOBAL_U], det[GLOBAL_U];
     vi at[GLOBAL_U];
@@ -453,7 +454,7 @@ SP_KERNEL_INLINE void global_block(const ctx *k, const float *x, int64_t P, floa
     }
 }
 
-SP_KERNEL_INLINE void global_pool(const ctx *k, const float *x, int64_t P, float *y, int64_t *idx, const vtail *t,
+SP_KERNEL_INLINE void global_pool(const ctx *k, const float *x, int64_t P, float *y, int64_t *idx, vtail_arg t,
                                   bool is_min, int mode) {
     int64_t c = 0;
     for (; c + GLOBAL_U * VL <= k->nc; c += GLOBAL_U * VL)
@@ -487,10 +488,11 @@ SP_KERNEL_INLINE void pool_rows(const sp_pool_geometry *g, const float *x, float
     k.lo = vf_set1(g->clamp_min);
     k.hi = vf_set1(g->clamp_max);
     const int64_t C = k.C, H = g->in[1], W = g->in[2], out_w = g->out[2];
-    const vtail t = vtail_first(k.nc % VL);
+    const vtail tail = vtail_first(k.nc % VL);
+    const vtail_arg t = vtail_pass(&tail);
     if (is_global(g) && mode != IDX_64) {
         if (row_begin < row_end)
-            global_pool(&k, x, sp_in_plane(g), y, idx, &t, is_min, mode == IDX_32 ? IDX_32 : IDX_NONE);
+            global_pool(&k, x, sp_in_plane(g), y, idx, t, is_min, mode == IDX_32 ? IDX_32 : IDX_NONE);
         if (k.stream) simde_mm_sfence();
         return;
     }
@@ -525,17 +527,17 @@ SP_KERNEL_INLINE void pool_rows(const sp_pool_geometry *g, const float *x, float
             const int64_t base1 = base + pair_s * W;
             for (int64_t ow = 0; ow < out_w; ++ow) {
                 if (ow == fb) {
-                    pair_run(&k, x, base + g->first[2][fb], W, fe - fb, y_row + fb * C, y_next + fb * C, &t,
+                    pair_run(&k, x, base + g->first[2][fb], W, fe - fb, y_row + fb * C, y_next + fb * C, t,
                              (int)pair_s, is_min);
                     ow = fe;
                     if (ow >= out_w) break;
                 }
                 w.first = base + g->first[2][ow];
                 w.nw = g->taps[2][ow];
-                reduce_pixel(&k, x, y_row + ow * C, NULL, w, &t, is_min, mode);
+                reduce_pixel(&k, x, y_row + ow * C, NULL, w, t, is_min, mode);
                 w1.first = base1 + g->first[2][ow];
                 w1.nw = w.nw;
-                reduce_pixel(&k, x, y_next + ow * C, NULL, w1, &t, is_min, mode);
+                reduce_pixel(&k, x, y_next + ow * C, NULL, w1, t, is_min, mode);
             }
             ++r;
             continue;
@@ -546,8 +548,8 @@ SP_KERNEL_INLINE void pool_rows(const sp_pool_geometry *g, const float *x, float
                 const int64_t pos0 = base + g->first[2][fb], n = fe - fb, pstep = g->stride[2];
                 float *yo = y_row + fb * C;
                 int64_t *io = mode ? i_row + fb * C : NULL;
-                if (fast == 2) fast_kernel(&k, x, pos0, pstep, n, w.sh, w.sw, yo, io, &t, 2, 2, is_min, mode);
-                else fast_kernel(&k, x, pos0, pstep, n, w.sh, w.sw, yo, io, &t, 3, 3, is_min, mode);
+                if (fast == 2) fast_kernel(&k, x, pos0, pstep, n, w.sh, w.sw, yo, io, t, 2, 2, is_min, mode);
+                else fast_kernel(&k, x, pos0, pstep, n, w.sh, w.sw, yo, io, t, 3, 3, is_min, mode);
                 ow = fe;
                 if (ow >= out_w) break;
             }
@@ -556,7 +558,7 @@ SP_KERNEL_INLINE void pool_rows(const sp_pool_geometry *g, const float *x, float
                                         g->taps[2][ow + SP_NHWC_PREFETCH_AHEAD], w.sd, w.sh, w.sw);
             w.first = base + g->first[2][ow];
             w.nw = g->taps[2][ow];
-            reduce_pixel(&k, x, y_row + ow * C, mode ? i_row + ow * C : NULL, w, &t, is_min, mode);
+            reduce_pixel(&k, x, y_row + ow * C, mode ? i_row + ow * C : NULL, w, t, is_min, mode);
         }
     }
     if (k.stream) simde_mm_sfence(); /* streamed stores are weakly ordered: complete them before returning */
