@@ -305,7 +305,7 @@ TEST_P(SimdLpSoft, SpecialWindows) {
     }
 }
 
-// An output of 1 MiB: NHWC streams it with non-temporal stores (kernels/x86/nhwc_access.h); NCHW runs long rows.
+// An output of 1 MiB: NHWC streams it with non-temporal stores (kernels/simd/nhwc_access.h); NCHW runs long rows.
 TEST_P(SimdLpSoft, LargeOutput) {
     uint64_t seed = 12000;
     for (simdpool_algorithm a : {SIMDPOOL_LP, SIMDPOOL_SOFT}) {

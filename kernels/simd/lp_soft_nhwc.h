@@ -8,7 +8,7 @@
  * the channel slice, the block or the ISA. A pixel's channel slice goes in blocks of U vectors (U_SUM for the
  * cheap sums, U_EXP where every tap costs an e^x or |x|^p), then single vectors, then a masked tail; masked-off
  * lanes load 0 and are never stored. Windows come from the plan's tables; the next windows are prefetched and
- * large outputs streamed as in the other x86 NHWC kernels (kernels/x86/nhwc_access.h, whose policy is
+ * large outputs streamed as in the other x86 NHWC kernels (kernels/simd/nhwc_access.h, whose policy is
  * ISA-independent; NEON's vector layer streams with plain stores).
  */
 #ifndef SIMDPOOL_SIMD_LP_SOFT_NHWC_H
@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 #include "kernels.h"
-#include "x86/nhwc_access.h"
+#include "simd/nhwc_access.h"
 #include "simd/lp_soft_math.h"
 
 enum { U_SUM = 4, U_EXP = 2, U_MAX = 4 };

@@ -26,7 +26,7 @@
 #include <string.h>
 
 #include "kernels.h"
-#include "x86/nhwc_access.h"
+#include "simd/nhwc_access.h"
 
 enum { BLOCK = 4, GLOBAL_U = 8 };
 

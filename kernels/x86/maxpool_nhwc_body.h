@@ -23,7 +23,7 @@
  * windows run together, sharing each input row's 3-tap maximum. Everything else — edges, 3-D windows, other
  * sizes, adaptive — walks the plan's window tables with the same vector code. Global pooling (one output pixel,
  * the whole image) keeps several vectors of channels in registers over all pixels and prefetches the next
- * pass's data. Outputs larger than L2 go out with streaming stores (x86/nhwc_access.h), and every path works on
+ * pass's data. Outputs larger than L2 go out with streaming stores (simd/nhwc_access.h), and every path works on
  * the call's channel slice [c_begin, c_after).
  *
  * The including file defines, before including this:
@@ -45,14 +45,7 @@
 #include <stdint.h>
 
 #include "kernels.h"
-#include "x86/nhwc_access.h"
-
-/* The window prefetch has no effect the compiler models but its prefetches, so where GCC keeps it out of line
-   until its interprocedural passes, they find it free of side effects and delete every call (measured: the
-   1-D 4/4 NHWC workload ran at half speed). Inlined early, its prefetches stay. */
-static inline void sp_nhwc_prefetch_window(const float *x, int64_t C, int64_t nc, int64_t first, int64_t nd,
-                                           int64_t nh, int64_t nw, int64_t sd, int64_t sh, int64_t sw)
-    __attribute__((always_inline));
+#include "simd/nhwc_access.h"
 
 /* Position tracking: none, int32 lanes (planes below 2^31 elements), or int64 lanes (two vectors per vector). */
 enum idx_mode { IDX_NONE = 0, IDX_32 = 1, IDX_64 = 2 };

@@ -1,7 +1,7 @@
 /*
- * Memory-access policy shared by the x86 NHWC forward kernels (AVX2 and AVX-512, max/min and avg): when to
- * stream outputs past the caches, and the software prefetch of the general path's windows. ISA-independent:
- * the kernels do the vector stores themselves.
+ * Memory-access policy shared by the NHWC forward kernels (AVX2 and AVX-512 max/min and avg; LP and SoftPool on
+ * every SIMD ISA): when to stream outputs past the caches, and the software prefetch of the general path's
+ * windows. ISA-independent: the kernels do the vector stores themselves. The sizes are Zen 4's.
  */
 #ifndef SIMDPOOL_NHWC_ACCESS_H
 #define SIMDPOOL_NHWC_ACCESS_H
@@ -44,8 +44,10 @@ static inline bool sp_nhwc_prefetches(const sp_pool_geometry *g)
     return sp_in_plane(g) * g->channels * (int64_t)sizeof(float) >= SP_NHWC_L2_BYTES;
 }
 
-static inline void sp_nhwc_prefetch_window(const float *x, int64_t C, int64_t nc, int64_t first, int64_t nd,
-                                           int64_t nh, int64_t nw, int64_t sd, int64_t sh, int64_t sw)
+/* Always inlined: kept out of line, GCC's interprocedural passes find a function whose only effect is prefetches
+   free of side effects and delete every call (measured: the 1-D 4/4 NHWC workload ran at half speed). */
+SP_KERNEL_INLINE void sp_nhwc_prefetch_window(const float *x, int64_t C, int64_t nc, int64_t first, int64_t nd,
+                                            int64_t nh, int64_t nw, int64_t sd, int64_t sh, int64_t sw)
 {
     if (nw <= 0) return;
     /* Whole pixels, adjacent taps: one contiguous run per tap row (measured faster than tap by tap). */
