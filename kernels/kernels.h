@@ -12,6 +12,7 @@
 #ifndef SIMDPOOL_KERNELS_H
 #define SIMDPOOL_KERNELS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -73,6 +74,15 @@ static inline int64_t sp_in_plane(const sp_pool_geometry *g) { return g->in[0] *
 static inline int64_t sp_out_plane(const sp_pool_geometry *g) { return g->out[0] * g->out[1] * g->out[2]; }
 /* NHWC forward: the number of channels of the call's slice. */
 static inline int64_t sp_slice_channels(const sp_pool_geometry *g) { return g->channels - g->c_begin - g->c_after; }
+
+/* Global pooling: one output per plane whose window is the whole plane, taps in plane order (kernels give it a
+   path of its own). A window of every element from the first has no dilation to honour. */
+static inline bool sp_is_global(const sp_pool_geometry *g)
+{
+    for (int a = 0; a < SP_AXES; ++a)
+        if (g->out[a] != 1 || g->first[a][0] != 0 || g->taps[a][0] != g->in[a]) return false;
+    return true;
+}
 
 /* NaN-preserving clamp: comparisons with NaN are false, so NaN passes through. */
 static inline float sp_clamp(float v, float lo, float hi) { return v < lo ? lo : (v > hi ? hi : v); }

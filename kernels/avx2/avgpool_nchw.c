@@ -268,7 +268,7 @@ void sp_avx2_avgpool_fwd_nchw_f32(const sp_pool_geometry *g, const float *x, flo
         sp_scalar_avgpool_fwd_nchw_f32(g, x, y, NULL, planes);
         return;
     }
-    if (is_global(g)) {
+    if (sp_is_global(g)) {
         run_global(g, x, y, planes);
         return;
     }

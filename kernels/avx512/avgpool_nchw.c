@@ -318,7 +318,7 @@ void sp_avx512_avgpool_fwd_nchw_f32(const sp_pool_geometry *g, const float *x, f
         sp_scalar_avgpool_fwd_nchw_f32(g, x, y, NULL, planes);
         return;
     }
-    if (is_global(g)) { /* the AVX2 kernel's 8-plane tree measured faster on Zen 4 (512-bit ops double-pumped) */
+    if (sp_is_global(g)) { /* the AVX2 kernel's 8-plane tree measured faster on Zen 4 (512-bit ops double-pumped) */
         sp_avx2_avgpool_fwd_nchw_f32(g, x, y, NULL, planes);
         return;
     }

@@ -33,11 +33,6 @@ typedef struct sp_nhwc_ctx {
 } sp_nhwc_ctx;
 
 /* The window of one output pixel: taps at first + jd*sd + jh*sh + jw*sw (pixel offsets inside the image). */
-typedef struct sp_nhwc_window {
-    int64_t first;
-    int64_t nd, nh, nw;
-    int64_t sd, sh, sw;
-} sp_nhwc_window;
 
 SP_KERNEL_INLINE vf sp_nhwc_load(const float *p, int u, int U, bool masked, vm tail)
 {
@@ -106,16 +101,11 @@ SP_KERNEL_INLINE void sp_nhwc_lp_soft(enum sp_simd_family family, const sp_pool_
     k.lo = vf_set1(g->clamp_min);
     k.hi = vf_set1(g->clamp_max);
     k.stream = sp_nhwc_streams_output(g, y, VL * (int64_t)sizeof(float));
-    const int64_t C = k.C, H = g->in[1], W = g->in[2], out_w = g->out[2];
+    const int64_t C = k.C, out_w = g->out[2];
     for (int64_t r = row_begin; r < row_end; ++r) {
         const int64_t od = r / g->out[1], oh = r - od * g->out[1];
-        sp_nhwc_window w;
-        w.nd = g->taps[0][od];
-        w.nh = g->taps[1][oh];
-        w.sd = g->dilation[0] * H * W;
-        w.sh = g->dilation[1] * W;
-        w.sw = g->dilation[2];
-        const int64_t base = g->first[0][od] * H * W + g->first[1][oh] * W;
+        int64_t base;
+        sp_nhwc_window w = sp_nhwc_row_window(g, od, oh, &base);
         float *y_row = y + r * out_w * C;
         for (int64_t ow = 0; ow < out_w; ++ow) {
             if (ow + SP_NHWC_PREFETCH_AHEAD < out_w)

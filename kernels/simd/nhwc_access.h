@@ -11,6 +11,30 @@
 
 #include "kernels.h"
 
+/* The taps of one output pixel's window: first + jd*sd + jh*sh + jw*sw, pixel offsets within the plane. */
+typedef struct sp_nhwc_window {
+    int64_t first;
+    int64_t nd, nh, nw;
+    int64_t sd, sh, sw;
+} sp_nhwc_window;
+
+/* The windows of output row (od, oh): their D and H taps from the plan's tables, and in *base the in-plane
+   offset of their first tap row; each column ow then sets first = *base + first[2][ow] and nw = taps[2][ow]. */
+SP_KERNEL_INLINE sp_nhwc_window sp_nhwc_row_window(const sp_pool_geometry *g, int64_t od, int64_t oh, int64_t *base)
+{
+    const int64_t H = g->in[1], W = g->in[2];
+    sp_nhwc_window w;
+    w.first = 0;
+    w.nw = 0;
+    w.nd = g->taps[0][od];
+    w.nh = g->taps[1][oh];
+    w.sd = g->dilation[0] * H * W;
+    w.sh = g->dilation[1] * W;
+    w.sw = g->dilation[2];
+    *base = g->first[0][od] * H * W + g->first[1][oh] * W;
+    return w;
+}
+
 /*
  * Outputs larger than the L2 cache (1 MiB per core on Zen 4) are written with non-temporal stores: cached
  * stores would first read every output line from memory and then evict input lines still to be read. The

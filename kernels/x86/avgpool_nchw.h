@@ -142,14 +142,6 @@ SP_KERNEL_INLINE void run_planes(const sp_pool_geometry *g, const wplan *w, cons
     }
 }
 
-/* Global pooling: one output per plane, the window the whole plane (a path of its own in each kernel). */
-static bool is_global(const sp_pool_geometry *g)
-{
-    for (int a = 0; a < SP_AXES; ++a)
-        if (g->out[a] != 1 || g->first[a][0] != 0 || g->taps[a][0] != g->in[a]) return false;
-    return true;
-}
-
 /* Every plan that is neither global nor taken by a fast path: 2x2/2, 3x3/2 and 3x3/1 are the same code with
    constant stride, kernel width and dilation. */
 static void run_exact(const sp_pool_geometry *g, const float *x, float *y, size_t planes)

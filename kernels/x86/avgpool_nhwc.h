@@ -84,12 +84,8 @@ SP_KERNEL_INLINE void store_vec(const ctx *k, float *y, int u, int U, bool maske
 /* ---------------------------------------------------------------------------------------------------------- */
 /* General windows (the plan's tables)                                                                        */
 
-/* The window of one output pixel: taps at first + jd*sd + jh*sh + jw*sw (pixel offsets inside the plane). */
-typedef struct window {
-    int64_t first;
-    int64_t nd, nh, nw;
-    int64_t sd, sh, sw;
-} window;
+/* The window of one output pixel (simd/nhwc_access.h). */
+typedef sp_nhwc_window window;
 
 SP_KERNEL_INLINE void reduce_block(const ctx *k, const float *x, float *y, window w, const divisor *dv, int U, bool masked,
                             vm tail) {
@@ -220,33 +216,24 @@ static void global_pool(const ctx *k, const float *x, int64_t P, float d, float 
     if (c < k->nc) global_block(k, x + c, P, &dv, y + c, 1, true, vm_first(k->nc - c));
 }
 
-/* True if the plan has one output pixel whose window is the whole input, in pixel order. */
-static bool is_global(const sp_pool_geometry *g) {
-    if (sp_out_plane(g) != 1) return false;
-    for (int a = 0; a < SP_AXES; ++a)
-        if (g->first[a][0] != 0 || g->taps[a][0] != g->in[a] || (g->in[a] > 1 && g->dilation[a] != 1)) return false;
-    return true;
-}
-
 /* ---------------------------------------------------------------------------------------------------------- */
 /* Rows                                                                                                       */
 
 static void sp_x86_avgpool_fwd_nhwc(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx,
                                     int64_t row_begin, int64_t row_end) {
-    (void)idx;
+    (void)idx; /* average pooling has no positions */
     ctx k;
     k.C = g->channels;
     k.nc = sp_slice_channels(g);
     x += g->c_begin;
     y += g->c_begin;
-    if (idx) idx += g->c_begin;
     k.clamp = g->clamp_output != 0;
     k.stream = sp_nhwc_streams_output(g, y, VL * (int64_t)sizeof(float));
     const bool prefetch = sp_nhwc_prefetches(g);
     k.lo = vf_set1(g->clamp_min);
     k.hi = vf_set1(g->clamp_max);
-    const int64_t C = k.C, H = g->in[1], W = g->in[2], out_w = g->out[2];
-    if (is_global(g)) {
+    const int64_t C = k.C, out_w = g->out[2];
+    if (sp_is_global(g)) {
         if (row_begin < row_end) global_pool(&k, x, sp_in_plane(g), g->divisor[0], y);
         if (k.stream) vf_sfence();
         return;
@@ -257,13 +244,8 @@ static void sp_x86_avgpool_fwd_nhwc(const sp_pool_geometry *g, const float *x, f
     const int64_t fb = g->full_begin[2], fe = g->full_end[2];
     for (int64_t r = row_begin; r < row_end; ++r) {
         const int64_t od = r / g->out[1], oh = r - od * g->out[1];
-        window w;
-        w.nd = g->taps[0][od];
-        w.nh = g->taps[1][oh];
-        w.sd = g->dilation[0] * H * W;
-        w.sh = g->dilation[1] * W;
-        w.sw = g->dilation[2];
-        const int64_t base = g->first[0][od] * H * W + g->first[1][oh] * W;
+        int64_t base;
+        window w = sp_nhwc_row_window(g, od, oh, &base);
         const bool row_full = fast && fb < fe && od >= g->full_begin[0] && od < g->full_end[0] &&
                               oh >= g->full_begin[1] && oh < g->full_end[1];
         float *y_row = y + r * out_w * C;

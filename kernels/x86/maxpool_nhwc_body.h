@@ -93,12 +93,8 @@ SP_KERNEL_INLINE void store_state(const ctx *k, const state *s, float *y, int64_
 /* ---------------------------------------------------------------------------------------------------------- */
 /* General windows (the plan's tables)                                                                        */
 
-/* The window of one output pixel: taps at first + jd*sd + jh*sh + jw*sw (pixel offsets inside the plane). */
-typedef struct window {
-    int64_t first;
-    int64_t nd, nh, nw;
-    int64_t sd, sh, sw;
-} window;
+/* The window of one output pixel (simd/nhwc_access.h). */
+typedef sp_nhwc_window window;
 
 SP_KERNEL_INLINE void seed(state *s, vf *det, vf v, int u, int64_t pos, int mode) {
     s->best[u] = v;
@@ -466,14 +462,6 @@ SP_KERNEL_INLINE void global_pool(const ctx *k, const float *x, int64_t P, float
     if (c < k->nc) global_block(k, x + c, P, y + c, mode ? idx + c : NULL, 1, true, t, is_min, mode);
 }
 
-/* True if the plan has one output pixel whose window is the whole input, in pixel order. */
-static bool is_global(const sp_pool_geometry *g) {
-    if (sp_out_plane(g) != 1) return false;
-    for (int a = 0; a < SP_AXES; ++a)
-        if (g->first[a][0] != 0 || g->taps[a][0] != g->in[a] || (g->in[a] > 1 && g->dilation[a] != 1)) return false;
-    return true;
-}
-
 /* ---------------------------------------------------------------------------------------------------------- */
 /* Rows                                                                                                       */
 
@@ -493,7 +481,7 @@ SP_KERNEL_INLINE void pool_rows(const sp_pool_geometry *g, const float *x, float
     const int64_t C = k.C, H = g->in[1], W = g->in[2], out_w = g->out[2];
     const vtail tail = vtail_first(k.nc % VL);
     const vtail_arg t = vtail_pass(&tail);
-    if (is_global(g) && mode != IDX_64) {
+    if (sp_is_global(g) && mode != IDX_64) {
         if (row_begin < row_end)
             global_pool(&k, x, sp_in_plane(g), y, idx, t, is_min, mode == IDX_32 ? IDX_32 : IDX_NONE);
         if (k.stream) simde_mm_sfence();
@@ -510,13 +498,8 @@ SP_KERNEL_INLINE void pool_rows(const sp_pool_geometry *g, const float *x, float
                                : 0;
     for (int64_t r = row_begin; r < row_end; ++r) {
         const int64_t od = r / g->out[1], oh = r - od * g->out[1];
-        window w;
-        w.nd = g->taps[0][od];
-        w.nh = g->taps[1][oh];
-        w.sd = g->dilation[0] * H * W;
-        w.sh = g->dilation[1] * W;
-        w.sw = g->dilation[2];
-        const int64_t base = g->first[0][od] * H * W + g->first[1][oh] * W;
+        int64_t base;
+        window w = sp_nhwc_row_window(g, od, oh, &base);
         const bool row_full = fast && mode != IDX_64 && fb < fe && od >= g->full_begin[0] &&
                               od < g->full_end[0] && oh >= g->full_begin[1] && oh < g->full_end[1];
         float *y_row = y + r * out_w * C;
