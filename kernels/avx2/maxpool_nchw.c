@@ -27,6 +27,7 @@ enum { V = 8 };
 typedef simde__m256 fvec;
 typedef simde__m256i ivec;
 typedef simde__m256i lmask;
+typedef simde__m256i i64vec; /* 4 int64 lanes: the indices of half a block */
 
 /* ---------------------------------------------------------------------------------------------------------- */
 /* Small helpers */
@@ -37,10 +38,16 @@ SP_KERNEL_INLINE simde__m256i iota_epi32(void) { return simde_mm256_loadu_si256(
 SP_KERNEL_INLINE simde__m256 as_ps(simde__m256i v) { return simde_mm256_castsi256_ps(v); }
 SP_KERNEL_INLINE simde__m256i as_si(simde__m256 v) { return simde_mm256_castps_si256(v); }
 SP_KERNEL_INLINE simde__m256i iv_set1(int32_t x) { return simde_mm256_set1_epi32(x); }
+SP_KERNEL_INLINE simde__m256i iv_add(simde__m256i a, simde__m256i b) { return simde_mm256_add_epi32(a, b); }
 SP_KERNEL_INLINE simde__m256i iv_loadu(const int32_t *p) { return simde_mm256_loadu_si256((const simde__m256i *)p); }
 SP_KERNEL_INLINE void iv_storeu(int32_t *p, simde__m256i v) { simde_mm256_storeu_si256((simde__m256i *)p, v); }
 SP_KERNEL_INLINE simde__m256 fv_loadu(const float *p) { return simde_mm256_loadu_ps(p); }
 SP_KERNEL_INLINE void fv_storeu(float *p, simde__m256 v) { simde_mm256_storeu_ps(p, v); }
+SP_KERNEL_INLINE simde__m256 fv_even(simde__m256 lo, simde__m256 hi) { return simde_mm256_shuffle_ps(lo, hi, 0x88); }
+SP_KERNEL_INLINE simde__m256 fv_odd(simde__m256 lo, simde__m256 hi) { return simde_mm256_shuffle_ps(lo, hi, 0xDD); }
+SP_KERNEL_INLINE simde__m256i i64_set1(int64_t x) { return simde_mm256_set1_epi64x(x); }
+SP_KERNEL_INLINE simde__m256i i64_add(simde__m256i a, simde__m256i b) { return simde_mm256_add_epi64(a, b); }
+SP_KERNEL_INLINE simde__m256i i64_loadu(const int64_t *p) { return simde_mm256_loadu_si256((const simde__m256i *)p); }
 
 /* Lanes [lo, hi) as an all-ones mask (bounds clamped to [0, 8]). */
 SP_KERNEL_INLINE simde__m256i range_mask(int64_t lo, int64_t hi)
@@ -151,32 +158,12 @@ SP_KERNEL_INLINE simde__m256i unshuffle_si(const loader *l, simde__m256i v)
     return simde_mm256_permute4x64_epi64(v, 0xD8);
 }
 
-/* Tap at offset o from a block's first column b; rb = row + b, p = b + o (lane 0's column).
-   Full blocks (!edge): every needed column lies inside the row; `last_even` (S = 2): the block's largest
-   even offset, whose second load would read one column past the last needed one (possibly past the input).
-   Edge blocks: columns outside [0, W) are not read and become `fill`. S = 2 returns the shuffled order. */
-SP_KERNEL_INLINE simde__m256 load_tap(const loader *l, const float *rb, int64_t o, int64_t p, int mode, bool edge,
-                                      bool last_even, simde__m256 fill)
+/* Strides of 3 and more: a gather; at an edge, lanes whose column lies outside [0, W) keep `fill`. */
+SP_KERNEL_INLINE simde__m256 load_tap_wide(const loader *l, const float *rb, int64_t o, int64_t p, int mode, bool edge,
+                                           simde__m256 fill)
 {
+    (void)mode;
     const int64_t W = l->W;
-    if (mode == MODE_S1) {
-        if (!edge) return simde_mm256_loadu_ps(rb + o);
-        return ld_mask(fill, range_mask(-p, W - p), rb + o);
-    }
-    if (mode == MODE_S2) {
-        const int64_t odd = o & 1, qc = p - odd; /* column of the first loaded element */
-        const float *q = rb + o - odd;
-        simde__m256 lo, hi;
-        if (!edge) {
-            lo = simde_mm256_loadu_ps(q);
-            hi = last_even ? ld_mask(fill, range_mask(0, V - 1), q + V) : simde_mm256_loadu_ps(q + V);
-        } else {
-            lo = ld_mask(fill, range_mask(-qc, W - qc), q);
-            hi = ld_mask(fill, range_mask(-qc - V, W - qc - V), q + V);
-        }
-        return odd ? simde_mm256_shuffle_ps(lo, hi, 0xDD) : simde_mm256_shuffle_ps(lo, hi, 0x88);
-    }
-    /* Gather: lanes whose column lies outside the row keep `fill`. */
     if (!edge) return simde_mm256_i32gather_ps(rb + o, l->vS, 4);
     const simde__m256i col = simde_mm256_add_epi32(l->vS, simde_mm256_set1_epi32((int32_t)p));
     const simde__m256i k = simde_mm256_and_si256(simde_mm256_cmpgt_epi32(col, simde_mm256_set1_epi32(-1)),
@@ -184,43 +171,13 @@ SP_KERNEL_INLINE simde__m256 load_tap(const loader *l, const float *rb, int64_t 
     return simde_mm256_mask_i32gather_ps(fill, rb + o, l->vS, as_ps(k), 4);
 }
 
-/* r <= 8 finished outputs of a sliding block; lane i's index is base + S*i + trel[i]. */
-SP_KERNEL_INLINE void store_block(const loader *l, float *y, int64_t *idx, simde__m256 t, simde__m256i trel,
-                                  int64_t base, int64_t r)
-{
-    simde__m256i lo = simde_mm256_setzero_si256(), hi = lo;
-    if (idx) {
-        const simde__m256i b64 = simde_mm256_set1_epi64x(base), rel = simde_mm256_add_epi32(l->vS, trel);
-        lo = simde_mm256_add_epi64(b64, widen_half(rel, 0));
-        hi = simde_mm256_add_epi64(b64, widen_half(rel, 1));
-    }
-    store_out(y, idx, t, lo, hi, r);
-}
-
-/* ---------------------------------------------------------------------------------------------------------- */
-/* Non-uniform adaptive windows: lane i's window starts at column first[i] and has n[i] taps */
-
+/* Non-uniform adaptive windows: lane i's window starts at column first[i] and has n[i] taps. */
 SP_KERNEL_INLINE simde__m256 gather_cols(simde__m256 fill, const float *rb, simde__m256i first, simde__m256i n,
                                          int32_t j, int64_t dw)
 {
     const simde__m256i m = simde_mm256_cmpgt_epi32(n, simde_mm256_set1_epi32(j));
     const simde__m256i at = simde_mm256_add_epi32(first, simde_mm256_set1_epi32((int32_t)(j * dw)));
     return simde_mm256_mask_i32gather_ps(fill, rb, at, as_ps(m), 4);
-}
-
-/* r <= 8 finished outputs; lane i's index is base + first64[i] + rel[i]. */
-SP_KERNEL_INLINE void store_cols(float *y, int64_t *idx, simde__m256 v, simde__m256i rel, int64_t base,
-                                 const int64_t *first64, int64_t r)
-{
-    simde__m256i lo = simde_mm256_setzero_si256(), hi = lo;
-    if (idx) {
-        const simde__m256i b64 = simde_mm256_set1_epi64x(base);
-        lo = simde_mm256_add_epi64(simde_mm256_add_epi64(b64, simde_mm256_loadu_si256((const simde__m256i *)first64)),
-                                   widen_half(rel, 0));
-        hi = simde_mm256_add_epi64(
-            simde_mm256_add_epi64(b64, simde_mm256_loadu_si256((const simde__m256i *)(first64 + 4))), widen_half(rel, 1));
-    }
-    store_out(y, idx, v, lo, hi, r);
 }
 
 SP_KERNEL_INLINE bool fast_row(const sp_fast_plan *f, const sp_pool_geometry *g, const float *const *rows, int nr,

@@ -194,7 +194,6 @@ typedef struct loader {
     int nv;                 /* strided: source vectors (16 columns each) covering 15*S + 1 columns */
     simde__mmask16 last;    /* strided: columns of the last source vector that some lane needs */
     simde__m512i vS;        /* S*i */
-    simde__m512i iotaS_lo, iotaS_hi; /* S*i for lanes 0-7 and 8-15, int64 (indices) */
 } loader;
 
 static loader make_loader(int64_t S, int64_t W)
@@ -214,37 +213,15 @@ static loader make_loader(int64_t S, int64_t W)
     l.nv = (int)((15 * S + 1 + V - 1) / V);
     l.last = range_mask(0, 15 * S + 1 - (int64_t)(l.nv - 1) * V);
     l.vS = simde_mm512_mullo_epi32(iota_epi32(), simde_mm512_set1_epi32((int32_t)S));
-    const int64_t lane_s[8] = {0, S, 2 * S, 3 * S, 4 * S, 5 * S, 6 * S, 7 * S};
-    l.iotaS_lo = simde_mm512_loadu_epi64(lane_s);
-    l.iotaS_hi = simde_mm512_add_epi64(l.iotaS_lo, simde_mm512_set1_epi64(8 * S));
     return l;
 }
 
-/* Tap at offset o from a block's first column b; rb = row + b, p = b + o (lane 0's column).
-   Full blocks (!edge): every needed column lies inside the row. `last_even` (S = 2): the block's largest
-   even offset, whose second load would read one column past the last needed one (possibly past the input).
-   Edge blocks: columns outside [0, W) are not read and become `fill`. S = 2 returns the shuffled lane order. */
-SP_KERNEL_INLINE simde__m512 load_tap(const loader *l, const float *rb, int64_t o, int64_t p, int mode, bool edge,
-                               bool last_even, simde__m512 fill)
+/* Strides of 3 and more: S <= 8 (MODE_STRIDED) merges a few plain loads with masked vpermps, larger ones
+   gather. At an edge, lanes whose column lies outside [0, W) keep `fill`. */
+SP_KERNEL_INLINE simde__m512 load_tap_wide(const loader *l, const float *rb, int64_t o, int64_t p, int mode, bool edge,
+                                           simde__m512 fill)
 {
     const int64_t W = l->W;
-    if (mode == MODE_S1) {
-        if (!edge) return simde_mm512_loadu_ps(rb + o);
-        return ld_mask(fill, range_mask(-p, W - p), rb + o);
-    }
-    if (mode == MODE_S2) {
-        const int64_t odd = o & 1, qc = p - odd; /* column of the first loaded element */
-        const float *q = rb + o - odd;
-        simde__m512 lo, hi;
-        if (!edge) {
-            lo = simde_mm512_loadu_ps(q);
-            hi = last_even ? ld_mask(fill, 0x7FFF, q + V) : simde_mm512_loadu_ps(q + V);
-        } else {
-            lo = ld_mask(fill, range_mask(-qc, W - qc), q);
-            hi = ld_mask(fill, range_mask(-qc - V, W - qc - V), q + V);
-        }
-        return odd ? simde_mm512_shuffle_ps(lo, hi, 0xDD) : simde_mm512_shuffle_ps(lo, hi, 0x88);
-    }
     if (mode == MODE_STRIDED) {
         const float *q = rb + o;
         simde__m512 r = fill;
@@ -258,7 +235,6 @@ SP_KERNEL_INLINE simde__m512 load_tap(const loader *l, const float *rb, int64_t 
         }
         return r;
     }
-    /* Gather: lanes whose column lies outside the row keep `fill`. */
     simde__mmask16 k = 0xFFFF;
     if (edge) {
         const simde__m512i col = simde_mm512_add_epi32(l->vS, simde_mm512_set1_epi32((int32_t)p));
@@ -317,11 +293,16 @@ static const int32_t k_next1_last[V] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 1
 
 typedef simde__m512i ivec;
 typedef simde__mmask16 lmask;
+typedef simde__m512i i64vec; /* 8 int64 lanes: the indices of half a block */
 #define SP_MAXPOOL_NCHW_STRIDED 1
 
 SP_KERNEL_INLINE simde__m512i iv_set1(int32_t x) { return simde_mm512_set1_epi32(x); }
+SP_KERNEL_INLINE simde__m512i iv_add(simde__m512i a, simde__m512i b) { return simde_mm512_add_epi32(a, b); }
 SP_KERNEL_INLINE simde__m512i iv_loadu(const int32_t *p) { return simde_mm512_loadu_si512(p); }
 SP_KERNEL_INLINE void iv_storeu(int32_t *p, simde__m512i v) { simde_mm512_storeu_si512(p, v); }
+SP_KERNEL_INLINE simde__m512i i64_set1(int64_t x) { return simde_mm512_set1_epi64(x); }
+SP_KERNEL_INLINE simde__m512i i64_add(simde__m512i a, simde__m512i b) { return simde_mm512_add_epi64(a, b); }
+SP_KERNEL_INLINE simde__m512i i64_loadu(const int64_t *p) { return simde_mm512_loadu_epi64(p); }
 
 SP_KERNEL_INLINE simde__m512 unshuffle_ps(const loader *l, simde__m512 v) { return simde_mm512_permutexvar_ps(l->unshuffle, v); }
 SP_KERNEL_INLINE simde__m512i unshuffle_si(const loader *l, simde__m512i v)
@@ -345,19 +326,6 @@ SP_KERNEL_INLINE void store_out(float *y, int64_t *idx, simde__m512 v, simde__m5
     }
 }
 
-/* r <= 16 finished outputs of a sliding block; lane i's index is base + S*i + trel[i]. */
-SP_KERNEL_INLINE void store_block(const loader *l, float *y, int64_t *idx, simde__m512 t, simde__m512i trel,
-                                  int64_t base, int64_t r)
-{
-    simde__m512i lo = simde_mm512_setzero_si512(), hi = lo;
-    if (idx) {
-        const simde__m512i b64 = simde_mm512_set1_epi64(base);
-        lo = simde_mm512_add_epi64(simde_mm512_add_epi64(b64, l->iotaS_lo), widen_half(trel, 0));
-        hi = simde_mm512_add_epi64(simde_mm512_add_epi64(b64, l->iotaS_hi), widen_half(trel, 1));
-    }
-    store_out(y, idx, t, lo, hi, r);
-}
-
 /* Non-uniform adaptive windows: lane i's window starts at column first[i] and has n[i] taps. */
 SP_KERNEL_INLINE simde__m512 gather_cols(simde__m512 fill, const float *rb, simde__m512i first, simde__m512i n,
                                          int32_t j, int64_t dw)
@@ -365,19 +333,6 @@ SP_KERNEL_INLINE simde__m512 gather_cols(simde__m512 fill, const float *rb, simd
     const simde__mmask16 m = simde_mm512_cmpgt_epi32_mask(n, simde_mm512_set1_epi32(j));
     const simde__m512i at = simde_mm512_add_epi32(first, simde_mm512_set1_epi32((int32_t)(j * dw)));
     return gather_mask(fill, m, at, rb);
-}
-
-/* r <= 16 finished outputs; lane i's index is base + first64[i] + rel[i]. */
-SP_KERNEL_INLINE void store_cols(float *y, int64_t *idx, simde__m512 v, simde__m512i rel, int64_t base,
-                                 const int64_t *first64, int64_t r)
-{
-    simde__m512i lo = simde_mm512_setzero_si512(), hi = lo;
-    if (idx) {
-        const simde__m512i b64 = simde_mm512_set1_epi64(base);
-        lo = simde_mm512_add_epi64(simde_mm512_add_epi64(b64, simde_mm512_loadu_epi64(first64)), widen_half(rel, 0));
-        hi = simde_mm512_add_epi64(simde_mm512_add_epi64(b64, simde_mm512_loadu_epi64(first64 + 8)), widen_half(rel, 1));
-    }
-    store_out(y, idx, v, lo, hi, r);
 }
 
 SP_KERNEL_INLINE bool fast_row(const sp_fast_plan *f, const sp_pool_geometry *g, const float *const *rows, int nr,

@@ -35,13 +35,15 @@
  *   points' names); SP_MAXPOOL_NCHW_STRIDED (1 if load_tap implements MODE_STRIDED, strides 3..8)
  *   range_mask(lo, hi)                     lanes [lo, hi), bounds clamped to [0, V]
  *   ld_mask(fill, m, p), st_mask(p, m, v)  p[i] for the lanes of m (others: fill / untouched; never accessed)
- *   as_ps, as_si, iv_set1(x), iv_loadu(p), iv_storeu(p, v), fv_loadu(p), fv_storeu(p, v)
+ *   as_ps, as_si, iv_set1(x), iv_add(a, b), iv_loadu(p), iv_storeu(p, v), fv_loadu(p), fv_storeu(p, v)
  *   worst_value(is_min), clamp_vec(g, v), fold(&best, &rel, v, v_rel, is_min, with_idx): the rule above
- *   loader, make_loader(S, W), load_tap(l, rb, o, p, mode, edge, last_even, fill), unshuffle_ps(l, v),
- *   unshuffle_si(l, v)                     one tap for V lanes, lane i at column p + S*i of a row
- *   store_block(l, y, idx, t, trel, base, r)   r <= V outputs; idx (if not NULL) = base + S*i + trel[i]
- *   gather_cols(fill, rb, first, n, j, dw)     lane i: rb[first[i] + j*dw] if j < n[i], else fill[i]
- *   store_cols(y, idx, v, rel, base, first64, r)   r <= V outputs; idx (if not NULL) = base + first64[i] + rel[i]
+ *   fv_even(lo, hi), fv_odd(lo, hi)        vshufps 0x88 / 0xDD: even / odd columns, in its shuffled lane order
+ *   loader (with W, the row width, and vS = S*i), make_loader(S, W), unshuffle_ps(l, v), unshuffle_si(l, v)
+ *   load_tap_wide(l, rb, o, p, mode, edge, fill)   load_tap (below) for strides of 3 and more
+ *   i64vec (V/2 int64), i64_set1, i64_add, i64_loadu(p), widen_half(v, h): int32 lanes of half h as int64;
+ *   store_out(y, idx, v, lo, hi, r)        r <= V outputs and (idx != NULL) their indices, halves lo and hi;
+ *   loader.vS                              S*i (int32)
+ *   gather_cols(fill, rb, first, n, j, dw) lane i: rb[first[i] + j*dw] if j < n[i], else fill[i]
  *   fast_row(fast, g, rows, nr, y, buf, is_min), run_global(g, x, y, idx, planes, is_min, with_idx)
  */
 #ifndef SIMDPOOL_X86_MAXPOOL_NCHW_BODY_H
@@ -75,6 +77,62 @@ typedef struct rowctx {
     int32_t *acc_rel; /* running tap offsets of outputs [c0, c1) between passes (index o - c0) */
     int64_t base;     /* in-plane offset of the first tap row's column 0 */
 } rowctx;
+
+/* Tap at offset o from a block's first column b for the V lanes, lane i at column p + S*i (p = b + o; rb = row + b).
+   Full blocks (!edge): every needed column lies inside the row. `last_even` (S = 2): the block's largest even
+   offset, whose second load would read one column past the last needed one (possibly past the input). Edge
+   blocks: columns outside [0, W) are not read and become `fill`. S = 2 deinterleaves two plain loads with one
+   vshufps and so returns its shuffled lane order, which block_rows undoes once per block. */
+SP_KERNEL_INLINE fvec load_tap(const loader *l, const float *rb, int64_t o, int64_t p, int mode, bool edge,
+                               bool last_even, fvec fill)
+{
+    const int64_t W = l->W;
+    if (mode == MODE_S1) {
+        if (!edge) return fv_loadu(rb + o);
+        return ld_mask(fill, range_mask(-p, W - p), rb + o);
+    }
+    if (mode == MODE_S2) {
+        const int64_t odd = o & 1, qc = p - odd; /* column of the first loaded element */
+        const float *q = rb + o - odd;
+        fvec lo, hi;
+        if (!edge) {
+            lo = fv_loadu(q);
+            hi = last_even ? ld_mask(fill, range_mask(0, V - 1), q + V) : fv_loadu(q + V);
+        } else {
+            lo = ld_mask(fill, range_mask(-qc, W - qc), q);
+            hi = ld_mask(fill, range_mask(-qc - V, W - qc - V), q + V);
+        }
+        return odd ? fv_odd(lo, hi) : fv_even(lo, hi);
+    }
+    return load_tap_wide(l, rb, o, p, mode, edge, fill);
+}
+
+/* r <= V finished outputs of a sliding block; lane i's index is base + S*i + trel[i]. S*i + trel[i] is an
+   in-plane offset below SP_INT32_PLANE_LIMIT, so it is summed in int32 and widened once. */
+SP_KERNEL_INLINE void store_block(const loader *l, float *y, int64_t *idx, fvec t, ivec trel, int64_t base, int64_t r)
+{
+    i64vec lo = i64_set1(0), hi = lo;
+    if (idx) {
+        const i64vec b64 = i64_set1(base);
+        const ivec rel = iv_add(l->vS, trel);
+        lo = i64_add(b64, widen_half(rel, 0));
+        hi = i64_add(b64, widen_half(rel, 1));
+    }
+    store_out(y, idx, t, lo, hi, r);
+}
+
+/* r <= V finished outputs of a table row; lane i's index is base + first64[i] + rel[i]. */
+SP_KERNEL_INLINE void store_cols(float *y, int64_t *idx, fvec v, ivec rel, int64_t base, const int64_t *first64,
+                                 int64_t r)
+{
+    i64vec lo = i64_set1(0), hi = lo;
+    if (idx) {
+        const i64vec b64 = i64_set1(base);
+        lo = i64_add(i64_add(b64, i64_loadu(first64)), widen_half(rel, 0));
+        hi = i64_add(i64_add(b64, i64_loadu(first64 + V / 2)), widen_half(rel, 1));
+    }
+    store_out(y, idx, v, lo, hi, r);
+}
 
 /* Taps j < K of one row at offsets j*dw, folded in scan order. */
 SP_KERNEL_INLINE void fold_row(const loader *l, const float *rb, int64_t b, int64_t rrel, int64_t K, int64_t dw, int mode,
