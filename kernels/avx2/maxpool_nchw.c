@@ -49,16 +49,8 @@ SP_KERNEL_INLINE simde__m256i i64_set1(int64_t x) { return simde_mm256_set1_epi6
 SP_KERNEL_INLINE simde__m256i i64_add(simde__m256i a, simde__m256i b) { return simde_mm256_add_epi64(a, b); }
 SP_KERNEL_INLINE simde__m256i i64_loadu(const int64_t *p) { return simde_mm256_loadu_si256((const simde__m256i *)p); }
 
-/* Lanes [lo, hi) as an all-ones mask (bounds clamped to [0, 8]). */
-SP_KERNEL_INLINE simde__m256i range_mask(int64_t lo, int64_t hi)
-{
-    if (lo < 0) lo = 0;
-    if (hi > V) hi = V;
-    if (lo >= hi) return simde_mm256_setzero_si256();
-    const simde__m256i i = iota_epi32();
-    return simde_mm256_and_si256(simde_mm256_cmpgt_epi32(simde_mm256_set1_epi32((int32_t)hi), i),
-                                 simde_mm256_cmpgt_epi32(i, simde_mm256_set1_epi32((int32_t)lo - 1)));
-}
+/* Lanes [lo, hi) as an all-ones mask (bounds clamped to [0, 8]): the fast path's helper. */
+SP_KERNEL_INLINE simde__m256i range_mask(int64_t lo, int64_t hi) { return sp_v8_lanes(lo, hi); }
 
 /* Lane i = p[i] where the mask is set, fill[i] elsewhere; unselected lanes are never read. */
 SP_KERNEL_INLINE simde__m256 ld_mask(simde__m256 fill, simde__m256i m, const float *p)
