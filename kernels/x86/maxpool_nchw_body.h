@@ -440,14 +440,6 @@ SP_KERNEL_INLINE void run_planes(const sp_pool_geometry *g, const wplan *w, cons
     }
 }
 
-/* Global pooling: one output per plane, the window the whole plane (a path of its own in each kernel). */
-static bool is_global(const sp_pool_geometry *g)
-{
-    for (int a = 0; a < SP_AXES; ++a)
-        if (g->out[a] != 1 || g->first[a][0] != 0 || g->taps[a][0] != g->in[a]) return false;
-    return true;
-}
-
 SP_KERNEL_INLINE void extremum(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx, size_t planes,
                                bool is_min, bool with_idx)
 {
@@ -456,7 +448,7 @@ SP_KERNEL_INLINE void extremum(const sp_pool_geometry *g, const float *x, float 
         else sp_scalar_maxpool_fwd_nchw_f32(g, x, y, idx, planes);
         return;
     }
-    if (is_global(g)) {
+    if (sp_is_global(g)) {
         run_global(g, x, y, idx, planes, is_min, with_idx);
         return;
     }
