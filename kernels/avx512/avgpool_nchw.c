@@ -19,69 +19,9 @@
 #include <simde/x86/avx512.h>
 
 #include "kernels.h"
-
+#include "avx512/simde_gaps.h"
 
 enum { V = 16 };
-
-/* ---------------------------------------------------------------------------------------------------------- */
-/* Intrinsics that simde 0.7 does not provide: native AVX-512 where the compiler targets it, a portable loop
-   elsewhere (touching only the selected lanes, like the instructions). */
-
-#if defined(SIMDE_X86_AVX512F_NATIVE) && defined(SIMDE_X86_AVX512VL_NATIVE)
-#define SP_AVX512_NATIVE 1
-#else
-#define SP_AVX512_NATIVE 0
-#endif
-
-SP_KERNEL_INLINE simde__m512 ld_mask(simde__m512 src, simde__mmask16 k, const float *p)
-{
-#if SP_AVX512_NATIVE
-    return _mm512_mask_loadu_ps(src, k, p);
-#else
-    float t[V];
-    simde_mm512_storeu_ps(t, src);
-    for (int i = 0; i < V; ++i)
-        if ((k >> i) & 1) t[i] = p[i];
-    return simde_mm512_loadu_ps(t);
-#endif
-}
-
-SP_KERNEL_INLINE void st_mask(float *p, simde__mmask16 k, simde__m512 v)
-{
-#if SP_AVX512_NATIVE
-    _mm512_mask_storeu_ps(p, k, v);
-#else
-    float t[V];
-    simde_mm512_storeu_ps(t, v);
-    for (int i = 0; i < V; ++i)
-        if ((k >> i) & 1) p[i] = t[i];
-#endif
-}
-
-SP_KERNEL_INLINE simde__m512 gather_mask(simde__m512 src, simde__mmask16 k, simde__m512i vindex, const float *base)
-{
-#if SP_AVX512_NATIVE
-    return _mm512_mask_i32gather_ps(src, k, vindex, base, 4);
-#else
-    int32_t ix[V];
-    float t[V];
-    simde_mm512_storeu_si512(ix, vindex);
-    simde_mm512_storeu_ps(t, src);
-    for (int i = 0; i < V; ++i)
-        if ((k >> i) & 1) t[i] = base[ix[i]];
-    return simde_mm512_loadu_ps(t);
-#endif
-}
-
-/* GCC rebuilds a known constant vector lane by lane whenever a permute overwrites its register; an empty asm
-   makes it keep and copy the loaded register instead. */
-SP_KERNEL_INLINE simde__m512i opaque(simde__m512i v)
-{
-#if SP_AVX512_NATIVE && defined(__GNUC__)
-    __asm__("" : "+v"(v));
-#endif
-    return v;
-}
 
 static const int32_t k_iota[V] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
 /* Stride 2 deinterleaves with vshufps: 128-bit lane q of shufps(lo, hi, 0x88) holds outputs 2q, 2q+1, 8+2q,
@@ -131,7 +71,7 @@ static taploader make_taploader(int64_t S)
     l.perm = simde_mm512_loadu_si512(perm);
     l.nv = (int)((15 * S + 1 + V - 1) / V);
     l.last = range_mask(0, 15 * S + 1 - (int64_t)(l.nv - 1) * V);
-    l.vS = simde_mm512_mullo_epi32(opaque(simde_mm512_loadu_si512(k_iota)), simde_mm512_set1_epi32((int32_t)S));
+    l.vS = simde_mm512_mullo_epi32(sp512_opaque(simde_mm512_loadu_si512(k_iota)), simde_mm512_set1_epi32((int32_t)S));
     return l;
 }
 
@@ -144,7 +84,7 @@ SP_KERNEL_INLINE simde__m512 load_tap(const taploader *l, const float *rb, int64
     const simde__m512 zero = simde_mm512_setzero_ps();
     if (mode == MODE_S1) {
         if (!edge) return simde_mm512_loadu_ps(rb + o);
-        return ld_mask(zero, range_mask(-p, W - p), rb + o);
+        return sp512_mask_load(zero, range_mask(-p, W - p), rb + o);
     }
     if (mode == MODE_S2) {
         const int64_t odd = o & 1, qc = p - odd;
@@ -152,10 +92,10 @@ SP_KERNEL_INLINE simde__m512 load_tap(const taploader *l, const float *rb, int64
         simde__m512 lo, hi;
         if (!edge) {
             lo = simde_mm512_loadu_ps(q);
-            hi = last_even ? ld_mask(zero, 0x7FFF, q + V) : simde_mm512_loadu_ps(q + V);
+            hi = last_even ? sp512_mask_load(zero, 0x7FFF, q + V) : simde_mm512_loadu_ps(q + V);
         } else {
-            lo = ld_mask(zero, range_mask(-qc, W - qc), q);
-            hi = ld_mask(zero, range_mask(-qc - V, W - qc - V), q + V);
+            lo = sp512_mask_load(zero, range_mask(-qc, W - qc), q);
+            hi = sp512_mask_load(zero, range_mask(-qc - V, W - qc - V), q + V);
         }
         return odd ? simde_mm512_shuffle_ps(lo, hi, 0xDD) : simde_mm512_shuffle_ps(lo, hi, 0x88);
     }
@@ -165,8 +105,8 @@ SP_KERNEL_INLINE simde__m512 load_tap(const taploader *l, const float *rb, int64
         for (int j = 0; j < l->nv; ++j) {
             const int64_t c = p + (int64_t)j * V;
             simde__m512 src;
-            if (edge) src = ld_mask(zero, range_mask(-c, W - c), q + j * V);
-            else if (j == l->nv - 1) src = ld_mask(zero, l->last, q + j * V);
+            if (edge) src = sp512_mask_load(zero, range_mask(-c, W - c), q + j * V);
+            else if (j == l->nv - 1) src = sp512_mask_load(zero, l->last, q + j * V);
             else src = simde_mm512_loadu_ps(q + j * V);
             r = simde_mm512_mask_permutexvar_ps(r, l->from[j], l->perm, src);
         }
@@ -178,7 +118,7 @@ SP_KERNEL_INLINE simde__m512 load_tap(const taploader *l, const float *rb, int64
         k = (simde__mmask16)(simde_mm512_cmpgt_epi32_mask(col, simde_mm512_set1_epi32(-1)) &
                              simde_mm512_cmpgt_epi32_mask(simde_mm512_set1_epi32((int32_t)W), col));
     }
-    return gather_mask(zero, k, l->vS, rb + o);
+    return sp512_mask_gather(zero, k, l->vS, rb + o);
 }
 
 /* ---------------------------------------------------------------------------------------------------------- */
@@ -195,10 +135,10 @@ SP_KERNEL_INLINE fvec fv_add(fvec a, fvec b) { return simde_mm512_add_ps(a, b); 
 SP_KERNEL_INLINE fvec fv_mul(fvec a, fvec b) { return simde_mm512_mul_ps(a, b); }
 typedef simde__mmask16 fmask;
 SP_KERNEL_INLINE fmask fm_first(int64_t n) { return range_mask(0, n); }
-SP_KERNEL_INLINE fvec fv_load_m(const float *p, fmask m) { return ld_mask(fv_zero(), m, p); }
-SP_KERNEL_INLINE void fv_store_m(float *p, fmask m, fvec v) { st_mask(p, m, v); }
-SP_KERNEL_INLINE fvec fv_load_n(const float *p, int64_t n) { return ld_mask(fv_zero(), range_mask(0, n), p); }
-SP_KERNEL_INLINE void fv_store_n(float *p, int64_t n, fvec v) { st_mask(p, range_mask(0, n), v); }
+SP_KERNEL_INLINE fvec fv_load_m(const float *p, fmask m) { return sp512_mask_load(fv_zero(), m, p); }
+SP_KERNEL_INLINE void fv_store_m(float *p, fmask m, fvec v) { sp512_mask_store(p, m, v); }
+SP_KERNEL_INLINE fvec fv_load_n(const float *p, int64_t n) { return sp512_mask_load(fv_zero(), range_mask(0, n), p); }
+SP_KERNEL_INLINE void fv_store_n(float *p, int64_t n, fvec v) { sp512_mask_store(p, range_mask(0, n), v); }
 
 static const int32_t k_even[V] = {0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30};
 static const int32_t k_odd[V] = {1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31};
@@ -252,14 +192,13 @@ SP_KERNEL_INLINE fvec fv_load_cols(const float *p, fcol c, int64_t off, int64_t 
     if (off < 0) k &= simde_mm512_cmpge_epi32_mask(c, simde_mm512_set1_epi32((int32_t)-off));
     if (off > 0) k &= simde_mm512_cmpgt_epi32_mask(simde_mm512_set1_epi32((int32_t)(W - off)), c);
     if (off == 0 && n == V) return simde_mm512_loadu_ps(p);
-    return ld_mask(fv_zero(), k, p + off);
+    return sp512_mask_load(fv_zero(), k, p + off);
 }
 
 SP_KERNEL_INLINE fvec fv_load_lanes(const float *p, int64_t lo, int64_t hi)
 {
-    return ld_mask(fv_zero(), range_mask(lo, hi), p);
+    return sp512_mask_load(fv_zero(), range_mask(lo, hi), p);
 }
-
 
 /* Lane i: element V - 1 + i of prev | cur. */
 SP_KERNEL_INLINE fvec fv_shift_in_prev(fvec prev, fvec cur)
@@ -293,13 +232,13 @@ SP_KERNEL_INLINE fvec unshuffle_s2(fvec v)
     return simde_mm512_permutexvar_ps(simde_mm512_loadu_si512(k_unshuffle), v);
 }
 SP_KERNEL_INLINE fvec fv_div(fvec a, fvec b) { return simde_mm512_div_ps(a, b); }
-SP_KERNEL_INLINE fvec fv_load_m_else(const float *p, fmask m, fvec v) { return ld_mask(v, m, p); }
+SP_KERNEL_INLINE fvec fv_load_m_else(const float *p, fmask m, fvec v) { return sp512_mask_load(v, m, p); }
 SP_KERNEL_INLINE fcol fc_load(const int32_t *p) { return simde_mm512_loadu_si512(p); }
 SP_KERNEL_INLINE fvec fv_gather_tap(const float *rb, fcol f, fcol n, int32_t j, int32_t dw)
 {
     const simde__mmask16 m = simde_mm512_cmpgt_epi32_mask(n, simde_mm512_set1_epi32(j));
     const simde__m512i at = simde_mm512_add_epi32(f, simde_mm512_set1_epi32(j * dw));
-    return gather_mask(fv_zero(), m, at, rb);
+    return sp512_mask_gather(fv_zero(), m, at, rb);
 }
 
 #define SP_AVG_NCHW_STRIDED 1

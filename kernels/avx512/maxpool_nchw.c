@@ -23,9 +23,8 @@
 #include <simde/x86/avx512.h>
 
 #include "kernels.h"
+#include "avx512/simde_gaps.h"
 #include "x86/nchw_extremum_fast_v8.h"
-
-
 
 enum { V = 16 };
 
@@ -33,98 +32,18 @@ enum { V = 16 };
    Zen 4: equal for vgg's 112-wide 2x2/2 rows, ~15% faster for 100-wide 3x3/2 rows, L2-resident). */
 enum { SP_FAST16_MIN_OUT_W = 64 };
 
-/* ---------------------------------------------------------------------------------------------------------- */
-/* Intrinsics that simde 0.7 does not provide: native AVX-512 where the compiler targets it, a portable loop
-   elsewhere (touching only the selected lanes, like the instructions). */
-
-#if defined(SIMDE_X86_AVX512F_NATIVE) && defined(SIMDE_X86_AVX512VL_NATIVE)
-#define SP_AVX512_NATIVE 1
-#else
-#define SP_AVX512_NATIVE 0
-#endif
-
-/* Lane i = p[i] where k is set, src[i] elsewhere; unselected lanes are never read. */
-SP_KERNEL_INLINE simde__m512 ld_mask(simde__m512 src, simde__mmask16 k, const float *p)
+/* The shared body's masked access (x86/maxpool_nchw_body.h names them for both ISAs). */
+SP_KERNEL_INLINE simde__m512 ld_mask(simde__m512 fill, simde__mmask16 k, const float *p)
 {
-#if SP_AVX512_NATIVE
-    return _mm512_mask_loadu_ps(src, k, p);
-#else
-    float t[V];
-    simde_mm512_storeu_ps(t, src);
-    for (int i = 0; i < V; ++i)
-        if ((k >> i) & 1) t[i] = p[i];
-    return simde_mm512_loadu_ps(t);
-#endif
+    return sp512_mask_load(fill, k, p);
 }
-
-SP_KERNEL_INLINE void st_mask(float *p, simde__mmask16 k, simde__m512 v)
-{
-#if SP_AVX512_NATIVE
-    _mm512_mask_storeu_ps(p, k, v);
-#else
-    float t[V];
-    simde_mm512_storeu_ps(t, v);
-    for (int i = 0; i < V; ++i)
-        if ((k >> i) & 1) p[i] = t[i];
-#endif
-}
-
-SP_KERNEL_INLINE void st_mask_epi64(int64_t *p, simde__mmask8 k, simde__m512i v)
-{
-#if SP_AVX512_NATIVE
-    _mm512_mask_storeu_epi64(p, k, v);
-#else
-    int64_t t[8];
-    simde_mm512_storeu_epi64(t, v);
-    for (int i = 0; i < 8; ++i)
-        if ((k >> i) & 1) p[i] = t[i];
-#endif
-}
-
-/* Lane i = base[vindex[i]] where k is set, src[i] elsewhere. */
-SP_KERNEL_INLINE simde__m512 gather_mask(simde__m512 src, simde__mmask16 k, simde__m512i vindex, const float *base)
-{
-#if SP_AVX512_NATIVE
-    return _mm512_mask_i32gather_ps(src, k, vindex, base, 4);
-#else
-    int32_t ix[V];
-    float t[V];
-    simde_mm512_storeu_si512(ix, vindex);
-    simde_mm512_storeu_ps(t, src);
-    for (int i = 0; i < V; ++i)
-        if ((k >> i) & 1) t[i] = base[ix[i]];
-    return simde_mm512_loadu_ps(t);
-#endif
-}
-
-/* Sign-extends int32 lanes 0-7 (half 0) or 8-15 (half 1) to int64. */
-SP_KERNEL_INLINE simde__m512i widen_half(simde__m512i v, int half)
-{
-#if SP_AVX512_NATIVE
-    return _mm512_cvtepi32_epi64(half ? _mm512_extracti64x4_epi64(v, 1) : _mm512_castsi512_si256(v));
-#else
-    int32_t s[V];
-    int64_t t[8];
-    simde_mm512_storeu_si512(s, v);
-    for (int i = 0; i < 8; ++i) t[i] = s[8 * half + i];
-    return simde_mm512_loadu_epi64(t);
-#endif
-}
-
-/* GCC rebuilds a known constant vector lane by lane (16 masked broadcasts) whenever a permute overwrites
-   its register; hiding the value behind an empty asm makes it keep and copy the loaded register instead. */
-SP_KERNEL_INLINE simde__m512i opaque(simde__m512i v)
-{
-#if SP_AVX512_NATIVE && defined(__GNUC__)
-    __asm__("" : "+v"(v));
-#endif
-    return v;
-}
+SP_KERNEL_INLINE void st_mask(float *p, simde__mmask16 k, simde__m512 v) { sp512_mask_store(p, k, v); }
+SP_KERNEL_INLINE simde__m512i widen_half(simde__m512i v, int half) { return sp512_widen_half(v, half); }
 
 /* Constant vectors come from static arrays: simde's setr builds them lane by lane. */
 static const int32_t k_iota[V] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
 
-SP_KERNEL_INLINE simde__m512i iota_epi32(void) { return opaque(simde_mm512_loadu_si512(k_iota)); }
+SP_KERNEL_INLINE simde__m512i iota_epi32(void) { return sp512_opaque(simde_mm512_loadu_si512(k_iota)); }
 
 /* ---------------------------------------------------------------------------------------------------------- */
 /* Small helpers */
@@ -228,8 +147,8 @@ SP_KERNEL_INLINE simde__m512 load_tap_wide(const loader *l, const float *rb, int
         for (int j = 0; j < l->nv; ++j) {
             const int64_t c = p + (int64_t)j * V;
             simde__m512 src;
-            if (edge) src = ld_mask(fill, range_mask(-c, W - c), q + j * V);
-            else if (j == l->nv - 1) src = ld_mask(fill, l->last, q + j * V);
+            if (edge) src = sp512_mask_load(fill, range_mask(-c, W - c), q + j * V);
+            else if (j == l->nv - 1) src = sp512_mask_load(fill, l->last, q + j * V);
             else src = simde_mm512_loadu_ps(q + j * V);
             r = simde_mm512_mask_permutexvar_ps(r, l->from[j], l->perm, src);
         }
@@ -241,7 +160,7 @@ SP_KERNEL_INLINE simde__m512 load_tap_wide(const loader *l, const float *rb, int
         k = (simde__mmask16)(simde_mm512_cmpgt_epi32_mask(col, simde_mm512_set1_epi32(-1)) &
                              simde_mm512_cmpgt_epi32_mask(simde_mm512_set1_epi32((int32_t)W), col));
     }
-    return gather_mask(fill, k, l->vS, rb + o);
+    return sp512_mask_gather(fill, k, l->vS, rb + o);
 }
 
 /* ---------------------------------------------------------------------------------------------------------- */
@@ -261,8 +180,8 @@ static const int32_t k_next1_last[V] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 1
 #define fvflag simde__mmask16
 #define fv_loadu(p) simde_mm512_loadu_ps(p)
 #define fv_storeu(p, v) simde_mm512_storeu_ps((p), (v))
-#define fv_store_first(p, v, n) st_mask((p), range_mask(0, (n)), (v))
-#define fv_load_cols(fill, p, lo, hi) ld_mask((fill), range_mask((lo), (hi)), (p))
+#define fv_store_first(p, v, n) sp512_mask_store((p), range_mask(0, (n)), (v))
+#define fv_load_cols(fill, p, lo, hi) sp512_mask_load((fill), range_mask((lo), (hi)), (p))
 #define fv_set1(x) simde_mm512_set1_ps(x)
 #define fv_max(a, b) simde_mm512_max_ps((a), (b))
 #define fv_min(a, b) simde_mm512_min_ps((a), (b))
@@ -271,10 +190,10 @@ static const int32_t k_next1_last[V] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 1
 #define fv_from_pairs(v) simde_mm512_permutexvar_ps(simde_mm512_loadu_si512(k_unshuffle), (v))
 #define fv_from_quads(v) simde_mm512_permutexvar_ps(simde_mm512_loadu_si512(k_from_quads), (v))
 #define FV_DEINTERLEAVE_ONE_OP
-#define fv_even_nat(lo, hi) simde_mm512_permutex2var_ps((lo), opaque(simde_mm512_loadu_si512(k_even_nat)), (hi))
-#define fv_odd_nat(lo, hi) simde_mm512_permutex2var_ps((lo), opaque(simde_mm512_loadu_si512(k_odd_nat)), (hi))
-#define fv_next1(v, n) simde_mm512_permutex2var_ps((v), opaque(simde_mm512_loadu_si512(k_next1)), (n))
-#define fv_next1_last(v, n) simde_mm512_permutex2var_ps((v), opaque(simde_mm512_loadu_si512(k_next1_last)), (n))
+#define fv_even_nat(lo, hi) simde_mm512_permutex2var_ps((lo), sp512_opaque(simde_mm512_loadu_si512(k_even_nat)), (hi))
+#define fv_odd_nat(lo, hi) simde_mm512_permutex2var_ps((lo), sp512_opaque(simde_mm512_loadu_si512(k_odd_nat)), (hi))
+#define fv_next1(v, n) simde_mm512_permutex2var_ps((v), sp512_opaque(simde_mm512_loadu_si512(k_next1)), (n))
+#define fv_next1_last(v, n) simde_mm512_permutex2var_ps((v), sp512_opaque(simde_mm512_loadu_si512(k_next1_last)), (n))
 #define fv_shift_in(fill, v, s) \
     simde_mm512_mask_permutexvar_ps((fill), range_mask((s), V), \
                                     simde_mm512_sub_epi32(iota_epi32(), simde_mm512_set1_epi32((int32_t)(s))), (v))
@@ -286,7 +205,6 @@ static const int32_t k_next1_last[V] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 1
 #define fv_flag_any(f) ((f) != 0)
 
 #include "x86/nchw_extremum_fast.h"
-
 
 /* ---------------------------------------------------------------------------------------------------------- */
 /* The rest of the vector layer of x86/maxpool_nchw_body.h */
@@ -315,14 +233,14 @@ SP_KERNEL_INLINE void store_out(float *y, int64_t *idx, simde__m512 v, simde__m5
 {
     const simde__mmask16 m = range_mask(0, r);
     if (r == V) simde_mm512_storeu_ps(y, v);
-    else st_mask(y, m, v);
+    else sp512_mask_store(y, m, v);
     if (!idx) return;
     if (r == V) {
         simde_mm512_storeu_epi64(idx, lo);
         simde_mm512_storeu_epi64(idx + 8, hi);
     } else {
-        st_mask_epi64(idx, (simde__mmask8)(m & 0xFF), lo);
-        st_mask_epi64(idx + 8, (simde__mmask8)(m >> 8), hi);
+        sp512_mask_store_epi64(idx, (simde__mmask8)(m & 0xFF), lo);
+        sp512_mask_store_epi64(idx + 8, (simde__mmask8)(m >> 8), hi);
     }
 }
 
@@ -332,7 +250,7 @@ SP_KERNEL_INLINE simde__m512 gather_cols(simde__m512 fill, const float *rb, simd
 {
     const simde__mmask16 m = simde_mm512_cmpgt_epi32_mask(n, simde_mm512_set1_epi32(j));
     const simde__m512i at = simde_mm512_add_epi32(first, simde_mm512_set1_epi32((int32_t)(j * dw)));
-    return gather_mask(fill, m, at, rb);
+    return sp512_mask_gather(fill, m, at, rb);
 }
 
 SP_KERNEL_INLINE bool fast_row(const sp_fast_plan *f, const sp_pool_geometry *g, const float *const *rows, int nr,
@@ -341,7 +259,6 @@ SP_KERNEL_INLINE bool fast_row(const sp_fast_plan *f, const sp_pool_geometry *g,
     if (g->out[2] < SP_FAST16_MIN_OUT_W || f->stream) return sp_fast8_row(f, g, rows, nr, y, buf, is_min);
     return sp_fast16_row(f, g, rows, nr, y, buf, is_min);
 }
-
 
 SP_DECLARE_FAMILY(avx2, maxpool)
 SP_DECLARE_FAMILY(avx2, minpool)

@@ -5,7 +5,7 @@
  *
  * Intrinsics go through simde; masked loads and stores of AVX-512 are missing from simde 0.7, so they are
  * native where the compiler targets AVX-512F (always, for this folder) and portable loops elsewhere
- * (avx512/nhwc_memory.h for the float ones).
+ * (avx512/simde_gaps.h).
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -13,7 +13,7 @@
 #include <simde/x86/avx512.h>
 
 #include "kernels.h"
-#include "nhwc_memory.h"
+#include "avx512/simde_gaps.h"
 
 typedef simde__m512 vf;
 typedef simde__m512i vi;
@@ -37,10 +37,10 @@ SP_KERNEL_INLINE vf vf_mul(vf a, vf b) { return simde_mm512_mul_ps(a, b); }
 SP_KERNEL_INLINE vf vf_fma(vf a, vf b, vf c) { return simde_mm512_fmadd_ps(a, b, c); }
 
 SP_KERNEL_INLINE vf vf_load(const float *p) { return simde_mm512_loadu_ps(p); }
-SP_KERNEL_INLINE vf vf_load_tail(const float *p, vtail_arg t) { return load_tail(p, t); }
+SP_KERNEL_INLINE vf vf_load_tail(const float *p, vtail_arg t) { return sp512_maskz_load(t, p); }
 SP_KERNEL_INLINE void vf_store(float *p, vf v) { simde_mm512_storeu_ps(p, v); }
-SP_KERNEL_INLINE void vf_store_tail(float *p, vtail_arg t, vf v) { store_tail(p, t, v); }
-SP_KERNEL_INLINE void vf_stream(float *p, vf v) { store_stream(p, v); }
+SP_KERNEL_INLINE void vf_store_tail(float *p, vtail_arg t, vf v) { sp512_mask_store(p, t, v); }
+SP_KERNEL_INLINE void vf_stream(float *p, vf v) { sp512_stream(p, v); }
 
 /* The NaN-free rule: v wins where strictly better; ties keep best. */
 SP_KERNEL_INLINE vf pick(vf v, vf best, bool is_min) {
@@ -80,43 +80,13 @@ SP_KERNEL_INLINE vi pos32_take_changed(vi at, vchange c, vi pos) { return pos32_
 SP_KERNEL_INLINE void pos64_take_changed(vi *lo, vi *hi, vchange c, vi pos) { pos64_take(lo, hi, c, pos); }
 
 /* int32 lanes 0-7 / 8-15 sign-extended to int64 (positions are >= 0, so either extension would do). */
-SP_KERNEL_INLINE vi widen_lo(vi v) {
-#if defined(SIMDE_X86_AVX512F_NATIVE)
-    return _mm512_cvtepi32_epi64(_mm512_castsi512_si256(v));
-#else
-    int32_t a[16];
-    int64_t b[8];
-    simde_mm512_storeu_si512(a, v);
-    for (int i = 0; i < 8; ++i) b[i] = a[i];
-    return simde_mm512_loadu_si512(b);
-#endif
-}
+SP_KERNEL_INLINE vi widen_lo(vi v) { return sp512_widen_half(v, 0); }
 
-SP_KERNEL_INLINE vi widen_hi(vi v) {
-#if defined(SIMDE_X86_AVX512F_NATIVE)
-    return _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(v, 1));
-#else
-    int32_t a[16];
-    int64_t b[8];
-    simde_mm512_storeu_si512(a, v);
-    for (int i = 0; i < 8; ++i) b[i] = a[8 + i];
-    return simde_mm512_loadu_si512(b);
-#endif
-}
+SP_KERNEL_INLINE vi widen_hi(vi v) { return sp512_widen_half(v, 1); }
 
 SP_KERNEL_INLINE void store_i64(int64_t *p, simde__mmask8 k, vi v, bool masked) {
-    if (!masked) {
-        simde_mm512_storeu_si512(p, v);
-        return;
-    }
-#if defined(SIMDE_X86_AVX512F_NATIVE)
-    _mm512_mask_storeu_epi64(p, k, v);
-#else
-    int64_t buf[8];
-    simde_mm512_storeu_si512(buf, v);
-    for (int i = 0; i < 8; ++i)
-        if (k & (1u << i)) p[i] = buf[i];
-#endif
+    if (masked) sp512_mask_store_epi64(p, k, v);
+    else simde_mm512_storeu_si512(p, v);
 }
 
 /* Sixteen int64 positions, lanes 0-7 and 8-15; `part`: only the tail's lanes (no store for an empty half). */

@@ -18,6 +18,7 @@
 #include <simde/x86/avx512.h>
 
 #include "kernels.h"
+#include "avx512/simde_gaps.h"
 
 
 #define SP_FVEC_ISA avx512
@@ -28,11 +29,6 @@ typedef simde__m512 vf;
 typedef simde__m512i vi;
 typedef simde__mmask16 vm;
 
-#if defined(SIMDE_X86_AVX512F_NATIVE)
-#define SP_AVX512_NATIVE 1
-#else
-#define SP_AVX512_NATIVE 0
-#endif
 
 SP_KERNEL_INLINE vf vf_zero(void) { return simde_mm512_setzero_ps(); }
 SP_KERNEL_INLINE vf vf_set1(float f) { return simde_mm512_set1_ps(f); }
@@ -90,54 +86,15 @@ SP_KERNEL_INLINE vf vf_round(vf a)
 /* What simde 0.7.4 lacks: native or lane by lane                                                            */
 
 /* Masked-off lanes read 0 and touch no memory. */
-SP_KERNEL_INLINE vf vf_load_m(const float *p, vm m)
-{
-#if SP_AVX512_NATIVE
-    return _mm512_maskz_loadu_ps(m, p);
-#else
-    float t[VL];
-    for (int i = 0; i < VL; ++i) t[i] = (m >> i) & 1 ? p[i] : 0.0f;
-    return simde_mm512_loadu_ps(t);
-#endif
-}
+SP_KERNEL_INLINE vf vf_load_m(const float *p, vm m) { return sp512_maskz_load(m, p); }
 
-SP_KERNEL_INLINE void vf_store_m(float *p, vm m, vf v)
-{
-#if SP_AVX512_NATIVE
-    _mm512_mask_storeu_ps(p, m, v);
-#else
-    float t[VL];
-    simde_mm512_storeu_ps(t, v);
-    for (int i = 0; i < VL; ++i)
-        if ((m >> i) & 1) p[i] = t[i];
-#endif
-}
+SP_KERNEL_INLINE void vf_store_m(float *p, vm m, vf v) { sp512_mask_store(p, m, v); }
 
 /* Only a hint: the translation stores normally. */
-SP_KERNEL_INLINE void vf_stream(float *p, vf v)
-{
-#if SP_AVX512_NATIVE
-    _mm512_stream_ps(p, v);
-#else
-    simde_mm512_storeu_ps(p, v);
-#endif
-}
+SP_KERNEL_INLINE void vf_stream(float *p, vf v) { sp512_stream(p, v); }
 
 /* Lane i reads base[idx[i]]; the masked form keeps src where m is clear (and reads nothing there). */
-SP_KERNEL_INLINE vf vf_gather_m(vf src, const float *base, vi idx, vm m)
-{
-#if SP_AVX512_NATIVE
-    return _mm512_mask_i32gather_ps(src, m, idx, base, 4);
-#else
-    int32_t at[VL];
-    float t[VL];
-    simde_mm512_storeu_si512(at, idx);
-    simde_mm512_storeu_ps(t, src);
-    for (int i = 0; i < VL; ++i)
-        if ((m >> i) & 1) t[i] = base[at[i]];
-    return simde_mm512_loadu_ps(t);
-#endif
-}
+SP_KERNEL_INLINE vf vf_gather_m(vf src, const float *base, vi idx, vm m) { return sp512_mask_gather(src, m, idx, base); }
 
 SP_KERNEL_INLINE vf vf_gather(const float *base, vi idx)
 {

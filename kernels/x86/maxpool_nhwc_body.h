@@ -478,7 +478,7 @@ SP_KERNEL_INLINE void pool_rows(const sp_pool_geometry *g, const float *x, float
     const bool prefetch = sp_nhwc_prefetches(g);
     k.lo = vf_set1(g->clamp_min);
     k.hi = vf_set1(g->clamp_max);
-    const int64_t C = k.C, H = g->in[1], W = g->in[2], out_w = g->out[2];
+    const int64_t C = k.C, W = g->in[2], out_w = g->out[2];
     const vtail tail = vtail_first(k.nc % VL);
     const vtail_arg t = vtail_pass(&tail);
     if (sp_is_global(g) && mode != IDX_64) {
