@@ -1,10 +1,10 @@
-// The x86 SIMD backward kernels (kernels/x86/pool_backward_simd.h through kernels/avx2|avx512/*_backward_*.c) against
+// The SIMD backward kernels (kernels/simd/pool_backward.h through kernels/avx2|avx512|neon/*_backward_*.c) against
 // the scalar backward, bit for bit: MAX and MIN route dy through the forward's indices, AVG spreads dy / divisor,
 // and both keep the scalar accumulation order (0, then each window's contribution in output scan order), so no
 // tolerance applies. The shapes reach every path: disjoint windows with the two-column W path (2x2/2 and kernel
 // 2 stride 2, vector blocks plus scalar edge columns from padding and ceil_mode), disjoint windows without it
 // (3x3/3, gaps, dilation), overlapping and adaptive windows, 1-D to 3-D, NHWC channel counts below, at and above
-// 8 and 16 and far above, NaN in x, -0 and NaN in dy, N > 1, NHWC images split into row blocks, and indices the
+// 4, 8 and 16 and far above, NaN in x, -0 and NaN in dy, N > 1, NHWC images split into row blocks, and indices the
 // disjoint path cannot place (its fallback to the scalar scatter).
 #include <cfloat>
 #include <cmath>
@@ -20,8 +20,9 @@ namespace {
 
 using namespace sptest;
 
-const std::vector<simdpool_isa> &x86_isas() {
-    static const std::vector<simdpool_isa> isas = {SIMDPOOL_ISA_AVX2, SIMDPOOL_ISA_AVX512};
+// The ISAs with backward kernels; NEON runs through simde on x86.
+const std::vector<simdpool_isa> &simd_isas() {
+    static const std::vector<simdpool_isa> isas = {SIMDPOOL_ISA_AVX2, SIMDPOOL_ISA_AVX512, SIMDPOOL_ISA_NEON};
     return isas;
 }
 
@@ -142,13 +143,15 @@ simdpool_pool_desc make_desc(simdpool_algorithm a, simdpool_layout layout, int64
     return d;
 }
 
-// Geometries by path. W sizes give 2x2/2 rows below, at and above one and two vector blocks of windows (8 and 16
-// windows: 16 and 32 columns) plus odd tails.
+// Geometries by path. W sizes give 2x2/2 rows below, at and above one and two vector blocks of windows (4, 8 and
+// 16 windows: 8, 16 and 32 columns) plus odd tails.
 const std::vector<Geometry> &geometries() {
     static const std::vector<Geometry> g = {
         // Disjoint, two-column W path.
         {2, {6, 7}, {2, 2}, {2, 2}, {0, 0}, {1, 1}, 0},
         {2, {5, 16}, {2, 2}, {2, 2}, {0, 0}, {1, 1}, 0},
+        {2, {3, 11}, {2, 2}, {2, 2}, {0, 0}, {1, 1}, 0},
+        {2, {4, 14}, {2, 2}, {2, 2}, {0, 0}, {1, 1}, 0},
         {2, {4, 33}, {2, 2}, {2, 2}, {0, 0}, {1, 1}, 0},
         {2, {7, 67}, {2, 2}, {2, 2}, {0, 0}, {1, 1}, 0},
         {2, {7, 70}, {2, 2}, {2, 2}, {1, 1}, {1, 1}, 0},
@@ -191,7 +194,7 @@ TEST_P(SimdBackward, NhwcEveryPathAndChannelTail) {
     uint64_t seed = 1000;
     for (const Geometry &g : geometries())
         for (simdpool_algorithm a : {SIMDPOOL_MAX, SIMDPOOL_MIN, SIMDPOOL_AVG})
-            for (int64_t c : {1, 3, 7, 8, 9, 15, 16, 17, 33, 64, 65, 150}) {
+            for (int64_t c : {1, 3, 4, 7, 8, 9, 15, 16, 17, 33, 64, 65, 150}) {
                 check_pool(make_desc(a, SIMDPOOL_NHWC, c % 2 ? 1 : 2, c, g), seed++);
                 if (HasFatalFailure()) return;
             }
@@ -280,6 +283,9 @@ TEST_P(SimdBackward, NhwcRowBlocks) {
                 PlanPtr plan, scalar;
                 ASSERT_EQ(make_pool_plan(d, isa_options(GetParam(), 3), &plan), SIMDPOOL_OK) << simdpool_last_error();
                 ASSERT_EQ(make_pool_plan(d, isa_options(SIMDPOOL_ISA_SCALAR), &scalar), SIMDPOOL_OK);
+                const char *name = nullptr;
+                ASSERT_EQ(simdpool_plan_kernel_name(plan.get(), 1, &name), SIMDPOOL_OK);
+                EXPECT_EQ(std::string(name), own_backward_kernel(GetParam(), a, SIMDPOOL_NHWC));
                 size_t nin = naive_pool_input_elements(&d), nout = naive_pool_output_elements(&d), tasks = 0;
                 ASSERT_EQ(simdpool_plan_task_count(plan.get(), 1, &tasks), SIMDPOOL_OK);
                 split += tasks > 1;
@@ -313,6 +319,6 @@ TEST_P(SimdBackward, NhwcRowBlocks) {
     EXPECT_GT(split, cases / 2) << split << " of " << cases << " plans split their image";
 }
 
-INSTANTIATE_TEST_SUITE_P(Isa, SimdBackward, ::testing::ValuesIn(x86_isas()), IsaParamName());
+INSTANTIATE_TEST_SUITE_P(Isa, SimdBackward, ::testing::ValuesIn(simd_isas()), IsaParamName());
 
 }  // namespace

@@ -1,7 +1,7 @@
 /* AVX-512 NHWC backward of average pooling, both divisor modes (the plan's divisor table encodes them);
-   kernels/x86/pool_backward_simd.h. */
+   kernels/simd/pool_backward.h. */
 #include "backward_vec.h"
-#include "x86/pool_backward_simd.h"
+#include "simd/pool_backward.h"
 
 SP_DECLARE_FAMILY(avx512, avgpool)
 

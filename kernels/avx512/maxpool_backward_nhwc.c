@@ -1,7 +1,7 @@
 /* AVX-512 NHWC backward of max and min pooling: routed through the forward's indices
-   (kernels/x86/pool_backward_simd.h). */
+   (kernels/simd/pool_backward.h). */
 #include "backward_vec.h"
-#include "x86/pool_backward_simd.h"
+#include "simd/pool_backward.h"
 
 SP_DECLARE_FAMILY(avx512, maxpool)
 SP_DECLARE_FAMILY(avx512, minpool)

@@ -13,4 +13,6 @@ const sp_nhwc_kernels sp_neon_nhwc_kernels = {
             [SP_SLOT_MIN] = sp_neon_minpool_fwd_nhwc_f32,
             [SP_SLOT_LP] = sp_neon_lppool_fwd_nhwc_f32,
             [SP_SLOT_SOFT] = sp_neon_softpool_fwd_nhwc_f32},
+    .bwd = {[SP_SLOT_MAX] = sp_neon_maxpool_bwd_nhwc_f32, [SP_SLOT_AVG] = sp_neon_avgpool_bwd_nhwc_f32,
+            [SP_SLOT_MIN] = sp_neon_minpool_bwd_nhwc_f32},
 };

@@ -1,7 +1,7 @@
 /*
- * Backward of MAX/MIN (routed through the forward's indices) and AVG for the x86 SIMD ISAs, written once over
- * the vector layer that each ISA folder's backward_vec.h defines (BV lanes, bv_* operations). The including
- * file picks the layer; everything here is static, so each ISA gets its own compiled copy.
+ * Backward of MAX/MIN (routed through the forward's indices) and AVG for the SIMD ISAs (AVX2, AVX-512, NEON),
+ * written once over the vector layer that each ISA folder's backward_vec.h defines (BV lanes, bv_* operations).
+ * The including file picks the layer; everything here is static, so each ISA gets its own compiled copy.
  *
  * Bits: the scalar kernels zero dx and then add each window's contribution (dy for the routed tap, dy / divisor
  * for AVG) in output scan order. These kernels keep that order element by element, so results are identical.
@@ -24,8 +24,8 @@
  * channels in NHWC), MAX/MIN with the scalar scatter in NCHW and gather/scatter over channels in NHWC. NHWC
  * calls cover a block of dx rows (kernels.h): they add only the contributions whose tap or index lies in it.
  */
-#ifndef SIMDPOOL_POOL_BACKWARD_SIMD_H
-#define SIMDPOOL_POOL_BACKWARD_SIMD_H
+#ifndef SIMDPOOL_SIMD_POOL_BACKWARD_H
+#define SIMDPOOL_SIMD_POOL_BACKWARD_H
 
 #include <stdbool.h>
 
@@ -443,4 +443,4 @@ static inline void bwd_avg_nhwc(const sp_pool_geometry *g, const float *dy, floa
     }
 }
 
-#endif /* SIMDPOOL_POOL_BACKWARD_SIMD_H */
+#endif /* SIMDPOOL_SIMD_POOL_BACKWARD_H */
