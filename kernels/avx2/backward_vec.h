@@ -1,5 +1,5 @@
 /*
- * AVX2 vector layer of the backward kernels (kernels/x86/pool_backward_simd.h holds the algorithms): 8 float lanes,
+ * AVX2 vector layer of the backward kernels (kernels/simd/pool_backward.h holds the algorithms): 8 float lanes,
  * lane masks as all-ones 32-bit lanes, and the two NCHW primitives that turn 8 windows of two adjacent columns
  * (2x2/2 and every other kernel 2, stride 2 along W) into 16 dx columns without scatter.
  */

@@ -1,5 +1,5 @@
 /*
- * AVX-512 vector layer of the backward kernels (kernels/x86/pool_backward_simd.h holds the algorithms): 16 float
+ * AVX-512 vector layer of the backward kernels (kernels/simd/pool_backward.h holds the algorithms): 16 float
  * lanes, lane masks in k registers, and the two NCHW primitives that turn 16 windows of two adjacent columns
  * (2x2/2 and every other kernel 2, stride 2 along W) into 32 dx columns without scatter.
  * simde lacks some masked loads and shuffles: those are the native intrinsics (this folder is x86-only).
