@@ -1,5 +1,5 @@
 /*
- * AVX2 NCHW max/min forward, f32, with and without indices: the vector layer of kernels/x86/maxpool_nchw_body.h
+ * AVX2 NCHW max/min forward, f32, with and without indices: the vector layer of kernels/x86/maxpool_nchw.h
  * (which describes the algorithm) on 8 lanes, and the global path.
  *
  * Loading one tap for 8 lanes (lane i reads column p + S*i):
@@ -310,4 +310,4 @@ static void run_global(const sp_pool_geometry *g, const float *x, float *y, int6
 }
 
 #define SP_MAXPOOL_NCHW_ISA avx2
-#include "x86/maxpool_nchw_body.h"
+#include "x86/maxpool_nchw.h"

@@ -1,5 +1,5 @@
 /*
- * AVX2 (+FMA) NHWC max/min forward: the vector layer of kernels/x86/maxpool_nhwc_body.h (which holds the
+ * AVX2 (+FMA) NHWC max/min forward: the vector layer of kernels/x86/maxpool_nhwc.h (which holds the
  * algorithm) for 8 channels per vector. AVX2 has no mask registers: masks are all-ones lanes, moves are blends,
  * and the channel tail needs 32-bit lane masks for values and 64-bit ones for the index halves.
  */
@@ -113,7 +113,7 @@ SP_KERNEL_INLINE unsigned nan_lanes(vf det) {
     return (unsigned)simde_mm256_movemask_ps(simde_mm256_cmp_ps(det, det, SIMDE_CMP_UNORD_Q));
 }
 
-#include "x86/maxpool_nhwc_body.h"
+#include "x86/maxpool_nhwc.h"
 
 void sp_avx2_maxpool_fwd_nhwc_f32(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx,
                                   int64_t row_begin, int64_t row_end) {

@@ -1,5 +1,5 @@
 /*
- * AVX-512 NCHW max/min forward, f32, with and without indices: the vector layer of kernels/x86/maxpool_nchw_body.h
+ * AVX-512 NCHW max/min forward, f32, with and without indices: the vector layer of kernels/x86/maxpool_nchw.h
  * (which describes the algorithm) on 16 lanes, with k-masks.
  *
  * Loading one tap for 16 lanes (lane i reads column p + S*i):
@@ -32,7 +32,7 @@ enum { V = 16 };
    Zen 4: equal for vgg's 112-wide 2x2/2 rows, ~15% faster for 100-wide 3x3/2 rows, L2-resident). */
 enum { SP_FAST16_MIN_OUT_W = 64 };
 
-/* The shared body's masked access (x86/maxpool_nchw_body.h names them for both ISAs). */
+/* The shared body's masked access (x86/maxpool_nchw.h names them for both ISAs). */
 SP_KERNEL_INLINE simde__m512 ld_mask(simde__m512 fill, simde__mmask16 k, const float *p)
 {
     return sp512_mask_load(fill, k, p);
@@ -207,7 +207,7 @@ static const int32_t k_next1_last[V] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 1
 #include "x86/nchw_extremum_fast.h"
 
 /* ---------------------------------------------------------------------------------------------------------- */
-/* The rest of the vector layer of x86/maxpool_nchw_body.h */
+/* The rest of the vector layer of x86/maxpool_nchw.h */
 
 typedef simde__m512i ivec;
 typedef simde__mmask16 lmask;
@@ -273,4 +273,4 @@ static void run_global(const sp_pool_geometry *g, const float *x, float *y, int6
 }
 
 #define SP_MAXPOOL_NCHW_ISA avx512
-#include "x86/maxpool_nchw_body.h"
+#include "x86/maxpool_nchw.h"

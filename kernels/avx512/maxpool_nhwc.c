@@ -1,5 +1,5 @@
 /*
- * AVX-512 NHWC max/min forward: the vector layer of kernels/x86/maxpool_nhwc_body.h (which holds the
+ * AVX-512 NHWC max/min forward: the vector layer of kernels/x86/maxpool_nhwc.h (which holds the
  * algorithm) for 16 channels per vector. Masks live in mask registers: the channel tail is one __mmask16 (its
  * bytes mask the two int64 halves), and position moves are masked moves.
  *
@@ -98,7 +98,7 @@ SP_KERNEL_INLINE void store_pos64(int64_t *p, vi lo, vi hi, bool part, vtail_arg
 /* The lanes where det is NaN, as bits. */
 SP_KERNEL_INLINE unsigned nan_lanes(vf det) { return simde_mm512_cmp_ps_mask(det, det, SIMDE_CMP_UNORD_Q); }
 
-#include "x86/maxpool_nhwc_body.h"
+#include "x86/maxpool_nhwc.h"
 
 void sp_avx512_maxpool_fwd_nhwc_f32(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx,
                                     int64_t row_begin, int64_t row_end) {

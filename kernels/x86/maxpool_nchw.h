@@ -46,8 +46,8 @@
  *   gather_cols(fill, rb, first, n, j, dw) lane i: rb[first[i] + j*dw] if j < n[i], else fill[i]
  *   fast_row(fast, g, rows, nr, y, buf, is_min), run_global(g, x, y, idx, planes, is_min, with_idx)
  */
-#ifndef SIMDPOOL_X86_MAXPOOL_NCHW_BODY_H
-#define SIMDPOOL_X86_MAXPOOL_NCHW_BODY_H
+#ifndef SIMDPOOL_X86_MAXPOOL_NCHW_H
+#define SIMDPOOL_X86_MAXPOOL_NCHW_H
 
 #include <math.h>
 #include <stdbool.h>
@@ -479,4 +479,4 @@ SP_MAXPOOL_NCHW_ENTRY(SP_MAXPOOL_NCHW_ISA, minpool, true)
 #undef SP_MAXPOOL_NCHW_ENTRY
 #undef SP_MAXPOOL_NCHW_ENTRY_
 
-#endif /* SIMDPOOL_X86_MAXPOOL_NCHW_BODY_H */
+#endif /* SIMDPOOL_X86_MAXPOOL_NCHW_H */

@@ -38,8 +38,8 @@
  *   wins_exact vf_select changed, pos32_set1 pos32_zero pos32_add pos64_set1, pos32_take pos64_take
  *   pos32_take_changed pos64_take_changed, widen_lo widen_hi store_pos64, nan_lanes
  */
-#ifndef SIMDPOOL_X86_MAXPOOL_NHWC_BODY_H
-#define SIMDPOOL_X86_MAXPOOL_NHWC_BODY_H
+#ifndef SIMDPOOL_X86_MAXPOOL_NHWC_H
+#define SIMDPOOL_X86_MAXPOOL_NHWC_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -565,4 +565,4 @@ SP_KERNEL_INLINE void pool_forward(const sp_pool_geometry *g, const float *x, fl
     else pool_rows(g, x, y, NULL, row_begin, row_end, is_min, IDX_NONE);
 }
 
-#endif /* SIMDPOOL_X86_MAXPOOL_NHWC_BODY_H */
+#endif /* SIMDPOOL_X86_MAXPOOL_NHWC_H */
