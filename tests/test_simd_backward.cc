@@ -30,23 +30,6 @@ const char *family(simdpool_algorithm a) {
     return a == SIMDPOOL_MAX ? "maxpool" : a == SIMDPOOL_MIN ? "minpool" : "avgpool";
 }
 
-// Max/min inputs with ties, signed zeros, infinities and (optionally) NaN.
-std::vector<float> extremum_fill(size_t n, uint64_t seed, double nan_fraction) {
-    Rng r(seed);
-    std::vector<float> v(n);
-    const float inf = std::numeric_limits<float>::infinity();
-    for (auto &e : v) {
-        const uint64_t k = r.next() % 100;
-        if (r.chance(nan_fraction)) e = std::nanf("");
-        else if (k < 4) e = -inf;
-        else if (k < 8) e = inf;
-        else if (k < 16) e = -0.0f;
-        else if (k < 24) e = 0.0f;
-        else e = (float)r.uniform_int(-3, 3);
-    }
-    return v;
-}
-
 // Gradients over a wide range of magnitudes (sums round differently in any other order), with -0 (0 + -0 is
 // +0: a kernel that stored dy directly would differ) and a little NaN.
 std::vector<float> gradient_fill(size_t n, uint64_t seed) {

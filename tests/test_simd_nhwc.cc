@@ -37,25 +37,6 @@ std::string own_kernel(simdpool_isa isa, simdpool_algorithm a) {
     return std::string(simdpool_isa_name(isa)) + "/" + family(a) + "_fwd_nhwc_f32";
 }
 
-// Values that stress the max/min rule: many ties (small integers, +0 and -0), NaN, +-inf, +-FLT_MAX.
-std::vector<float> extremum_fill(size_t n, uint64_t seed, double nan_fraction) {
-    Rng r(seed);
-    std::vector<float> v(n);
-    const float inf = std::numeric_limits<float>::infinity();
-    for (auto &e : v) {
-        const uint64_t k = r.next() % 100;
-        if (r.chance(nan_fraction)) e = std::nanf("");
-        else if (k < 4) e = -inf;
-        else if (k < 6) e = inf;
-        else if (k < 10) e = -FLT_MAX;
-        else if (k < 12) e = FLT_MAX;
-        else if (k < 20) e = -0.0f;
-        else if (k < 28) e = 0.0f;
-        else e = (float)r.uniform_int(-3, 3);
-    }
-    return v;
-}
-
 // General floats with a wide range of magnitudes: sums round differently in any other order.
 std::vector<float> sum_fill(size_t n, uint64_t seed) {
     Rng r(seed);

@@ -7,7 +7,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
+#include <limits>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -321,6 +323,25 @@ inline std::string describe(const simdpool_adaptive_desc &d) {
 // Sets every spatial dim of a descriptor array to `v`.
 inline void set_all(int64_t *arr, int dims, int64_t v) {
     for (int i = 0; i < dims; i++) arr[i] = v;
+}
+
+// Values that stress the max/min rule: many ties (small integers, +0 and -0), NaN, +-inf, +-FLT_MAX.
+inline std::vector<float> extremum_fill(size_t n, uint64_t seed, double nan_fraction) {
+    Rng r(seed);
+    std::vector<float> v(n);
+    const float inf = std::numeric_limits<float>::infinity();
+    for (auto &e : v) {
+        const uint64_t k = r.next() % 100;
+        if (r.chance(nan_fraction)) e = std::nanf("");
+        else if (k < 4) e = -inf;
+        else if (k < 6) e = inf;
+        else if (k < 10) e = -FLT_MAX;
+        else if (k < 12) e = FLT_MAX;
+        else if (k < 20) e = -0.0f;
+        else if (k < 28) e = 0.0f;
+        else e = (float)r.uniform_int(-3, 3);
+    }
+    return v;
 }
 
 }  // namespace sptest

@@ -74,21 +74,6 @@ SP_KERNEL_INLINE bv_mask bv_routed(const int64_t *idx, int64_t pos, int64_t n)
     return simde_mm256_permute4x64_epi64(simde_mm256_castps_si256(packed), 0xD8);
 }
 
-/* NHWC, overlapping windows: dx[idx[i] * C + i] += dy[i] for lanes i < C whose index lies in the call's pixels
-   [first_pixel, first_pixel + pixels) (distinct channels, so no conflicts); returns whether some index lies
-   outside [0, in_pixels). AVX2 has no scatter. */
-SP_KERNEL_INLINE bool bv_routed_accumulate(float *dx, const int64_t *idx, const float *dy, int64_t C,
-                                           int64_t first_pixel, int64_t pixels, int64_t in_pixels)
-{
-    bool outside = false;
-    for (int64_t i = 0; i < C; ++i) {
-        const uint64_t at = (uint64_t)idx[i];
-        if (at - (uint64_t)first_pixel < (uint64_t)pixels) dx[(int64_t)at * C + i] += dy[i];
-        outside |= at >= (uint64_t)in_pixels;
-    }
-    return outside;
-}
-
 /* The OR of the index vectors bv_routed_pairs read: a high half set in any lane means some index was negative or
    at least 2^32, which its 32-bit compare cannot see. */
 typedef simde__m256i bv_index_bits;

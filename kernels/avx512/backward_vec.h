@@ -65,6 +65,7 @@ SP_KERNEL_INLINE bv_mask bv_routed(const int64_t *idx, int64_t pos, int64_t n)
     return (bv_mask)(lo | (unsigned)hi << 8);
 }
 
+#define SP_BV_HAS_SCATTER 1 /* its own bv_routed_accumulate; the body has the lane loop for the others */
 /* NHWC, overlapping windows: dx[idx[i] * C + i] += dy[i] for lanes i < C whose index lies in the call's pixels
    [first_pixel, first_pixel + pixels); returns whether some index lies outside [0, in_pixels). The lanes are
    distinct channels, hence distinct addresses, so a gather, an add and a scatter keep every element's order. */

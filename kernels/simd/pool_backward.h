@@ -371,6 +371,23 @@ static int64_t bwd_first_outside(const int64_t *idx, int64_t n, int64_t in_pixel
     return -1;
 }
 
+#ifndef SP_BV_HAS_SCATTER
+/* NHWC, overlapping windows: dx[idx[i] * C + i] += dy[i] for lanes i < C whose index lies in the call's pixels
+   [first_pixel, first_pixel + pixels) (distinct channels, so no conflicts); returns whether some index lies
+   outside [0, in_pixels). For vector layers without a scatter (AVX2, NEON): lane by lane. */
+SP_KERNEL_INLINE bool bv_routed_accumulate(float *dx, const int64_t *idx, const float *dy, int64_t C,
+                                           int64_t first_pixel, int64_t pixels, int64_t in_pixels)
+{
+    bool outside = false;
+    for (int64_t i = 0; i < C; ++i) {
+        const uint64_t at = (uint64_t)idx[i];
+        if (at - (uint64_t)first_pixel < (uint64_t)pixels) dx[(int64_t)at * C + i] += dy[i];
+        outside |= at >= (uint64_t)in_pixels;
+    }
+    return outside;
+}
+#endif
+
 /*
  * MAX and MIN alike, dx rows [row_begin, row_end) of one image; returns the lowest position of an index outside
  * its plane, or -1 (kernels.h). `scatter` is the scalar kernel.
