@@ -27,6 +27,7 @@
 
 #include "kernels.h"
 #include "simd/nhwc_access.h"
+#include "x86/nhwc_call.h"
 
 enum { BLOCK = 4, GLOBAL_U = 8 };
 
@@ -41,15 +42,6 @@ SP_KERNEL_INLINE vf load_vec(const float *p, int u, int U, bool masked, vm tail)
 SP_KERNEL_INLINE vf add(vf acc, vf v, bool alt) {
     return alt ? vf_fma(v, vf_set1(1.0f), acc) : vf_add(acc, v);
 }
-
-/* What every block of a call shares. */
-typedef struct ctx {
-    int64_t C;  /* the pixel stride */
-    int64_t nc; /* channels of the call's slice: the channel loops' bound */
-    bool clamp;
-    bool stream; /* full vectors of the output go out with non-temporal stores (sp_nhwc_streams_output) */
-    vf lo, hi;
-} ctx;
 
 /* The divisor of one output pixel: q = sum / d, or sum * (1/d) when that is the same (d a power of two). */
 typedef struct divisor {
@@ -222,16 +214,10 @@ static void global_pool(const ctx *k, const float *x, int64_t P, float d, float 
 static void sp_x86_avgpool_fwd_nhwc(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx,
                                     int64_t row_begin, int64_t row_end) {
     (void)idx; /* average pooling has no positions */
-    ctx k;
-    k.C = g->channels;
-    k.nc = sp_slice_channels(g);
     x += g->c_begin;
     y += g->c_begin;
-    k.clamp = g->clamp_output != 0;
-    k.stream = sp_nhwc_streams_output(g, y, VL * (int64_t)sizeof(float));
+    const ctx k = nhwc_call_ctx(g, y);
     const bool prefetch = sp_nhwc_prefetches(g);
-    k.lo = vf_set1(g->clamp_min);
-    k.hi = vf_set1(g->clamp_max);
     const int64_t C = k.C, out_w = g->out[2];
     if (sp_is_global(g)) {
         if (row_begin < row_end) global_pool(&k, x, sp_in_plane(g), g->divisor[0], y);

@@ -46,21 +46,13 @@
 
 #include "kernels.h"
 #include "simd/nhwc_access.h"
+#include "x86/nhwc_call.h"
 
 /* Position tracking: none, int32 lanes (planes below 2^31 elements), or int64 lanes (two vectors per vector). */
 enum idx_mode { IDX_NONE = 0, IDX_32 = 1, IDX_64 = 2 };
 
 /* Vectors per 64-byte cache line: the global pass prefetches one line per that many vectors. */
 enum { LINE_VECS = 64 / (VL * (int)sizeof(float)) };
-
-/* What every block of a call shares. */
-typedef struct ctx {
-    int64_t C;  /* the pixel stride */
-    int64_t nc; /* channels of the call's slice: the channel loops' bound */
-    bool clamp;
-    bool stream; /* full vectors of the output go out with non-temporal stores (sp_nhwc_streams_output) */
-    vf lo, hi;
-} ctx;
 
 /* Running state of up to BLOCK vectors. */
 typedef struct state {
@@ -467,17 +459,11 @@ SP_KERNEL_INLINE void global_pool(const ctx *k, const float *x, int64_t P, float
 
 SP_KERNEL_INLINE void pool_rows(const sp_pool_geometry *g, const float *x, float *y, int64_t *idx, int64_t row_begin,
                                 int64_t row_end, bool is_min, int mode) {
-    ctx k;
-    k.C = g->channels;
-    k.nc = sp_slice_channels(g);
     x += g->c_begin;
     y += g->c_begin;
     if (idx) idx += g->c_begin;
-    k.clamp = g->clamp_output != 0;
-    k.stream = sp_nhwc_streams_output(g, y, VL * (int64_t)sizeof(float));
+    const ctx k = nhwc_call_ctx(g, y);
     const bool prefetch = sp_nhwc_prefetches(g);
-    k.lo = vf_set1(g->clamp_min);
-    k.hi = vf_set1(g->clamp_max);
     const int64_t C = k.C, W = g->in[2], out_w = g->out[2];
     const vtail tail = vtail_first(k.nc % VL);
     const vtail_arg t = vtail_pass(&tail);
